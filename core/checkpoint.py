@@ -1,0 +1,117 @@
+"""Checkpoints: safetensors weights + a JSON model card (config, data, metrics). Never pickle."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from .model import ModelConfig, Seq2Seq
+
+CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint is missing or unusable; the message names the file and what is wrong."""
+
+
+@dataclass
+class ModelCard:
+    name: str
+    task: str
+    attention: str | None  # 'dot' | 'general' | 'additive' | None
+    cell: str
+    description: str
+    config: dict
+    data: dict = field(default_factory=dict)  # source, licence, split sizes
+    metrics: dict = field(default_factory=dict)  # held-out test metrics
+    metrics_by_length: list[dict] = field(default_factory=list)  # one row per source-length bucket
+    training: dict = field(default_factory=dict)  # seconds, steps, seed, command, versions
+    examples: list[str] = field(default_factory=list)  # inputs that work
+    samples: list[dict] = field(default_factory=list)  # held-out inputs with reference and output
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ModelCard":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def to_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def card_path(name: str, directory: Path = CHECKPOINT_DIR) -> Path:
+    return Path(directory) / f"{name}.json"
+
+
+def weights_path(name: str, directory: Path = CHECKPOINT_DIR) -> Path:
+    return Path(directory) / f"{name}.safetensors"
+
+
+def save_model(model: Seq2Seq, card: ModelCard, directory: Path = CHECKPOINT_DIR) -> None:
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(weights_path(card.name, directory)), metadata={"name": card.name})
+    card_path(card.name, directory).write_text(json.dumps(card.to_dict(), indent=1, ensure_ascii=False) + "\n",
+                                               encoding="utf-8")
+
+
+def read_card(path: Path) -> ModelCard:
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: model card not found.")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        card = ModelCard.from_dict(data)
+        ModelConfig(**card.config)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError, ValueError, AttributeError) as err:
+        raise CheckpointError(f"{path}: not a valid model card ({type(err).__name__}: {err}).") from None
+    return card
+
+
+def list_models(directory: Path = CHECKPOINT_DIR) -> list[ModelCard]:
+    """The cards of every model in `directory`, sorted by name (unreadable cards are skipped)."""
+    cards = []
+    for path in sorted(Path(directory).glob("*.json")):
+        try:
+            cards.append(read_card(path))
+        except CheckpointError:
+            continue
+    return cards
+
+
+def load_model(name: str, directory: Path = CHECKPOINT_DIR) -> Seq2Seq:
+    """Rebuild a model from its card and weights, ready for inference (eval mode)."""
+    if not isinstance(name, str) or not name or "/" in name or "\\" in name or name.startswith("."):
+        raise CheckpointError(f"{name!r} is not a model name.")
+    card = read_card(card_path(name, directory))
+    model = Seq2Seq(ModelConfig(**card.config))
+    wpath = weights_path(name, directory)
+    if not wpath.is_file():
+        raise CheckpointError(f"{wpath}: weights file not found.")
+    try:
+        state = load_file(str(wpath))
+    except (SafetensorError, OSError, ValueError, RuntimeError) as err:
+        raise CheckpointError(f"{wpath}: cannot read the weights ({err}).") from None
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as err:
+        first = str(err).splitlines()[0:3]
+        raise CheckpointError(f"{wpath}: the weights do not fit the card's config ({' '.join(first)}).") from None
+    bad = [k for k, v in state.items() if not torch.isfinite(v).all()]
+    if bad:
+        raise CheckpointError(f"{wpath}: non-finite values in {', '.join(bad[:3])}.")
+    model.card = card
+    model.eval()
+    return model
+
+
+def model_card(name: str) -> ModelCard:
+    return read_card(card_path(name))
+
+
+__all__ = ["CHECKPOINT_DIR", "CheckpointError", "ModelCard", "list_models", "load_model", "save_model",
+           "read_card", "model_card"]

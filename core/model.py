@@ -1,0 +1,181 @@
+"""The lecture's RNN encoder-decoder, with and without attention, in one small file.
+
+Encoder:  h^e_j = f_W(h^e_{j-1}, x_j)                       (rnn | gru | lstm, one layer)
+Decoder:  h^d_0 = h^e_n
+          no attention:  c_i = c = h^e_n at every step
+          attention:     c_i = attend(query = h^d_{i-1}, encoder states)   (core.attention)
+          h^d_i = g(y_{i-1}, h^d_{i-1}, c_i)                 (the cell reads [embed(y_{i-1}); c_i])
+          p(y_i) = softmax(W_o tanh(W_r [h^d_i; c_i] + b_r) + b_o)
+
+`decode_step` is the single decoder step: teacher-forced training, batched greedy decoding,
+beam search and the traced inference the app shows all call it.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from .attention import SCORE_FUNCTIONS, Scorer, attend
+from .vocab import BOS_ID, EOS_ID, PAD_ID, Vocab
+
+CELL_TYPES = ("rnn", "gru", "lstm")
+_SEQUENCE_RNN = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+_STEP_CELL = {"rnn": nn.RNNCell, "gru": nn.GRUCell, "lstm": nn.LSTMCell}
+
+
+@dataclass
+class ModelConfig:
+    """Everything needed to rebuild a model; stored inside its checkpoint card."""
+
+    name: str
+    task: str
+    src_vocab: list[str]
+    tgt_vocab: list[str]
+    cell: str = "gru"
+    attention: str | None = "dot"  # one of SCORE_FUNCTIONS, or None for the plain encoder-decoder
+    embed_dim: int = 64
+    hidden: int = 128
+    dropout: float = 0.0
+    src_level: str = "char"  # 'char' | 'word'
+    tgt_level: str = "char"
+    lowercase: bool = True  # applied by core.text.normalize before tokenising
+    drop_spaces: bool = False  # remove spaces from the source (tasks on symbol strings)
+    max_src_len: int = 64  # longer inputs are cut to this many tokens
+    max_tgt_len: int = 32  # decoding stops after this many steps
+    length_buckets: list[list[int]] = field(default_factory=list)  # [lo, hi] source lengths
+
+    def __post_init__(self):
+        if self.cell not in CELL_TYPES:
+            raise ValueError(f"unknown cell {self.cell!r}; choose one of {CELL_TYPES}")
+        if self.attention is not None and self.attention not in SCORE_FUNCTIONS:
+            raise ValueError(f"unknown attention {self.attention!r}; choose one of {SCORE_FUNCTIONS} or None")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class StepOutput(NamedTuple):
+    logits: torch.Tensor  # (B, V)
+    state: torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # h^d_i, or (h^d_i, c^d_i) for LSTM
+    query: torch.Tensor  # (B, H) h^d_{i-1}
+    scores: torch.Tensor | None  # (B, n)
+    weights: torch.Tensor | None  # (B, n)
+    context: torch.Tensor  # (B, H)
+
+
+class Encoded(NamedTuple):
+    states: torch.Tensor  # (B, n, H) h^e_1..h^e_n (zeros after each sequence's end)
+    final: torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # h^e_n (B, H), with c^e_n for LSTM
+    visible: torch.Tensor  # (B, n) True at real source positions
+
+
+def hidden_of(state):
+    """The hidden vector h of a cell state (LSTM states are (h, c))."""
+    return state[0] if isinstance(state, tuple) else state
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config
+        self.src_vocab = Vocab(config.src_vocab)
+        self.tgt_vocab = Vocab(config.tgt_vocab)
+        E, H = config.embed_dim, config.hidden
+        self.src_embed = nn.Embedding(len(self.src_vocab), E, padding_idx=PAD_ID)
+        self.encoder = _SEQUENCE_RNN[config.cell](E, H, batch_first=True)
+        self.tgt_embed = nn.Embedding(len(self.tgt_vocab), E, padding_idx=PAD_ID)
+        self.decoder_cell = _STEP_CELL[config.cell](E + H, H)
+        self.scorer = Scorer(config.attention, H) if config.attention else None
+        self.readout = nn.Linear(2 * H, H)
+        self.generator = nn.Linear(H, len(self.tgt_vocab))
+        self.drop = nn.Dropout(config.dropout)
+        self.card = None  # the ModelCard, set by core.checkpoint.load_model
+
+    # ---- encoder -------------------------------------------------------------------------
+    def encode(self, src: torch.Tensor, src_len: torch.Tensor) -> Encoded:
+        """src (B, n) ids padded with PAD_ID; src_len (B,) true lengths."""
+        embedded = self.drop(self.src_embed(src))  # (B, n, E)
+        packed = pack_padded_sequence(embedded, src_len.cpu(), batch_first=True, enforce_sorted=False)
+        out, final = self.encoder(packed)
+        states, _ = pad_packed_sequence(out, batch_first=True, total_length=src.size(1))  # (B, n, H)
+        if isinstance(final, tuple):
+            final = (final[0][0], final[1][0])  # ((B, H), (B, H))
+        else:
+            final = final[0]  # (B, H)
+        visible = torch.arange(src.size(1)).unsqueeze(0) < src_len.unsqueeze(1)  # (B, n)
+        return Encoded(states, final, visible)
+
+    def encoder_step(self, token: torch.Tensor, state=None):
+        """One encoder step h^e_j = f_W(h^e_{j-1}, x_j) with the same weights as `encode`.
+        token (B,); returns the new state ((B, H), or (h, c) for LSTM)."""
+        embedded = self.src_embed(token).unsqueeze(1)  # (B, 1, E)
+        if state is not None:
+            state = tuple(s.unsqueeze(0) for s in state) if isinstance(state, tuple) else state.unsqueeze(0)
+        _, new = self.encoder(embedded, state)
+        return (new[0][0], new[1][0]) if isinstance(new, tuple) else new[0]
+
+    # ---- decoder -------------------------------------------------------------------------
+    def decode_step(self, prev_token: torch.Tensor, state, encoded: Encoded,
+                    visible: torch.Tensor | None = None, temperature: float = 1.0) -> StepOutput:
+        """One decoder step i. prev_token (B,) is y_{i-1}; state is h^d_{i-1} (with c^d_{i-1}
+        for LSTM); visible (B, n) overrides encoded.visible (masks hide source positions)."""
+        query = hidden_of(state)  # (B, H) h^d_{i-1}
+        if self.scorer is not None:
+            scores, weights, context = attend(self.scorer, query, encoded.states,
+                                              encoded.visible if visible is None else visible, temperature)
+        else:
+            scores = weights = None
+            context = hidden_of(encoded.final)  # c = h^e_n, the same at every step
+        cell_input = torch.cat([self.drop(self.tgt_embed(prev_token)), context], dim=-1)  # (B, E+H)
+        new_state = self.decoder_cell(cell_input, state)
+        readout = torch.tanh(self.readout(torch.cat([hidden_of(new_state), context], dim=-1)))  # (B, H)
+        logits = self.generator(self.drop(readout))  # (B, V)
+        return StepOutput(logits, new_state, query, scores, weights, context)
+
+    def loss(self, src, src_len, tgt) -> tuple[torch.Tensor, int]:
+        """Teacher-forced cross-entropy. tgt (B, m) holds y_1..y_m, EOS, then PAD.
+        Returns (sum of token losses, number of target tokens)."""
+        encoded = self.encode(src, src_len)
+        state = encoded.final
+        prev = torch.full((src.size(0),), BOS_ID, dtype=torch.long)
+        total = torch.zeros(())
+        for i in range(tgt.size(1)):
+            step = self.decode_step(prev, state, encoded)
+            total = total + nn.functional.cross_entropy(step.logits, tgt[:, i], ignore_index=PAD_ID,
+                                                        reduction="sum")
+            state, prev = step.state, tgt[:, i]
+        return total, int((tgt != PAD_ID).sum())
+
+    @torch.no_grad()
+    def greedy(self, src, src_len, max_len: int | None = None) -> list[list[int]]:
+        """Batched greedy decoding; returns each sequence's token ids without EOS."""
+        encoded = self.encode(src, src_len)
+        state = encoded.final
+        prev = torch.full((src.size(0),), BOS_ID, dtype=torch.long)
+        outputs: list[list[int]] = [[] for _ in range(src.size(0))]
+        done = torch.zeros(src.size(0), dtype=torch.bool)
+        for _ in range(max_len or self.config.max_tgt_len):
+            step = self.decode_step(prev, state, encoded)
+            prev = step.logits.argmax(-1)
+            for b in torch.nonzero(~done).flatten().tolist():
+                if prev[b].item() != EOS_ID:
+                    outputs[b].append(prev[b].item())
+            done |= prev == EOS_ID
+            state = step.state
+            if bool(done.all()):
+                break
+        return outputs
+
+    def translate(self, text: str, temperature: float = 1.0, mask=(), beam: int = 1):
+        """Run the model on `text` and record every intermediate value (see core.decode)."""
+        from .decode import translate
+
+        return translate(self, text, temperature=temperature, mask=mask, beam=beam)
+
+    @property
+    def name(self) -> str:
+        return self.config.name

@@ -1,0 +1,22 @@
+"""The tasks the shipped models are trained on.
+
+Each task module exposes:
+    SOURCE: dict            -- where the data comes from and under which licence
+    build_splits(seed=0, sizes=None) -> {"train": [...], "valid": [...], "test": [...]}
+        lists of (source_text, target_text) as a person would type the source; deterministic
+        for a seed; the held-out splits never share their key (date, number, sentence pair)
+        with the training split.
+    EXAMPLES: list[str]     -- inputs that show the task off
+"""
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+TASKS = {"dates": "dates", "numbers": "numbers", "en-de": "ende", "reverse": "reverse"}
+
+
+def get_task(name: str) -> ModuleType:
+    if name not in TASKS:
+        raise ValueError(f"unknown task {name!r}; choose one of {sorted(TASKS)}")
+    return importlib.import_module(f"{__name__}.{TASKS[name]}")

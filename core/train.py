@@ -1,0 +1,227 @@
+"""Train a model on a task and write its checkpoint + card.
+
+    python -m core.train --task dates --attention dot        # -> checkpoints/dates-attn.*
+    python -m core.train --task dates --attention none       # -> checkpoints/dates-noattn.*
+    python -m core.train --task reverse --attention dot --minutes 2 --out /tmp/ck   # a quick run
+
+Seeded and reproducible on one thread (the default). The best weights on the validation split
+are kept; the card's metrics come from the held-out test split.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import platform
+import random
+import sys
+import time
+from dataclasses import dataclass, replace
+
+import torch
+from tqdm import tqdm
+
+from .checkpoint import CHECKPOINT_DIR, ModelCard, save_model
+from .evaluate import evaluate, pad
+from .model import ModelConfig, Seq2Seq
+from .tasks import get_task
+from .text import source_pieces, target_pieces
+from .vocab import EOS_ID, Vocab
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Per-task model size and training budget (the same for the -attn and -noattn model)."""
+
+    embed_dim: int
+    hidden: int
+    src_level: str
+    tgt_level: str
+    lowercase: bool
+    max_src_len: int
+    max_tgt_len: int
+    length_buckets: tuple
+    steps: int
+    batch_size: int = 128
+    lr: float = 2e-3
+    dropout: float = 0.0
+    drop_spaces: bool = False
+    min_freq: int = 1
+    max_vocab: int | None = None
+    eval_every: int = 500
+    train_size: int | None = None  # None: the task's default
+
+
+SETTINGS = {
+    "dates": Settings(embed_dim=32, hidden=128, src_level="char", tgt_level="char", lowercase=True,
+                      max_src_len=64, max_tgt_len=12, length_buckets=((1, 15), (16, 23), (24, 31), (32, 64)),
+                      steps=6000, min_freq=5),
+    "numbers": Settings(embed_dim=48, hidden=192, src_level="char", tgt_level="char", lowercase=True,
+                        max_src_len=100, max_tgt_len=8, length_buckets=((1, 15), (16, 31), (32, 47), (48, 100)),
+                        steps=12000, min_freq=5),
+    "reverse": Settings(embed_dim=32, hidden=128, src_level="char", tgt_level="char", lowercase=True,
+                        drop_spaces=True, max_src_len=60, max_tgt_len=62,
+                        length_buckets=((3, 9), (10, 19), (20, 29), (30, 40)), steps=12000, min_freq=5),
+    "en-de": Settings(embed_dim=128, hidden=256, src_level="word", tgt_level="word", lowercase=False,
+                      max_src_len=40, max_tgt_len=30, length_buckets=((1, 5), (6, 8), (9, 11), (12, 40)),
+                      steps=8000, dropout=0.3, min_freq=2, max_vocab=8000, batch_size=64),
+}
+
+
+def model_name(task: str, attention: str | None, cell: str = "gru") -> str:
+    kind = "noattn" if attention is None else ("attn" if attention == "dot" else attention)
+    return f"{task}-{kind}" + ("" if cell == "gru" else f"-{cell}")
+
+
+def _encode_pairs(pairs, config: ModelConfig, src_vocab: Vocab, tgt_vocab: Vocab):
+    out = []
+    for src, tgt in pairs:
+        s = source_pieces(src, config.src_level, config.lowercase, config.drop_spaces)
+        t = target_pieces(tgt, config.tgt_level)
+        if 0 < len(s) <= config.max_src_len and len(t) < config.max_tgt_len:
+            out.append((src_vocab.encode(s), tgt_vocab.encode(t) + [EOS_ID]))
+    return out
+
+
+def _batches(examples, batch_size: int, rng: random.Random):
+    """Shuffled batches of similar source length (less padding, same data every epoch)."""
+    order = list(range(len(examples)))
+    rng.shuffle(order)
+    pool = batch_size * 50
+    batches = []
+    for start in range(0, len(order), pool):
+        chunk = sorted(order[start : start + pool], key=lambda i: len(examples[i][0]))
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    for batch in batches:
+        src, src_len = pad([examples[i][0] for i in batch])
+        tgt, _ = pad([examples[i][1] for i in batch])
+        yield src, src_len, tgt
+
+
+def _selection_metric(metrics: dict) -> float:
+    return metrics.get("bleu", metrics["exact_match"] * 100)
+
+
+def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int = 0, steps: int | None = None,
+          minutes: float = 28.0, train_size: int | None = None, out_dir=CHECKPOINT_DIR, name: str | None = None,
+          progress: bool = True, data_seed: int = 0) -> tuple[Seq2Seq, ModelCard]:
+    started = time.time()
+    settings = SETTINGS[task]
+    if steps is not None:
+        settings = replace(settings, steps=steps, eval_every=min(settings.eval_every, max(1, steps // 4)))
+    module = get_task(task)
+    sizes = None if (train_size or settings.train_size) is None else {"train": train_size or settings.train_size}
+    splits = module.build_splits(seed=data_seed, sizes=sizes)
+    random.seed(seed)
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+
+    src_seqs = [source_pieces(s, settings.src_level, settings.lowercase, settings.drop_spaces) for s, _ in splits["train"]]
+    tgt_seqs = [target_pieces(t, settings.tgt_level) for _, t in splits["train"]]
+    src_vocab = Vocab.build(src_seqs, settings.min_freq, settings.max_vocab)
+    tgt_vocab = Vocab.build(tgt_seqs, settings.min_freq, settings.max_vocab)
+    config = ModelConfig(
+        name=name or model_name(task, attention, cell), task=task, src_vocab=src_vocab.tokens,
+        tgt_vocab=tgt_vocab.tokens, cell=cell, attention=attention, embed_dim=settings.embed_dim,
+        hidden=settings.hidden, dropout=settings.dropout, src_level=settings.src_level,
+        tgt_level=settings.tgt_level, lowercase=settings.lowercase, drop_spaces=settings.drop_spaces,
+        max_src_len=settings.max_src_len, max_tgt_len=settings.max_tgt_len,
+        length_buckets=[list(b) for b in settings.length_buckets])
+    model = Seq2Seq(config)
+    examples = _encode_pairs(splits["train"], config, src_vocab, tgt_vocab)
+    valid = splits["valid"]
+
+    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
+    best_metric, best_state, best_step, stale = -1.0, copy.deepcopy(model.state_dict()), 0, 0
+    step, epoch, history = 0, 0, []
+    deadline = started + minutes * 60
+    bar = tqdm(total=settings.steps, disable=not progress, desc=config.name, dynamic_ncols=True,
+               mininterval=0.5 if sys.stderr.isatty() else 30)
+    while step < settings.steps and time.time() < deadline:
+        epoch += 1
+        for src, src_len, tgt in _batches(examples, settings.batch_size, rng):
+            model.train()
+            total, count = model.loss(src, src_len, tgt)
+            loss = total / count
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            step += 1
+            bar.update(1)
+            if step % settings.eval_every == 0 or step == settings.steps:
+                metrics, _, _ = evaluate(model, valid)
+                value = _selection_metric(metrics)
+                history.append({"step": step, "loss": round(loss.item(), 4), "valid": round(value, 3)})
+                if value > best_metric:
+                    best_metric, best_state, best_step, stale = value, copy.deepcopy(model.state_dict()), step, 0
+                else:
+                    stale += 1
+                    if stale % 2 == 0:  # halve the learning rate after two evaluations without progress
+                        for group in optimizer.param_groups:
+                            group["lr"] /= 2
+                bar.set_postfix(loss=f"{loss.item():.3f}", valid=f"{value:.2f}", best=f"{best_metric:.2f}")
+            if step >= settings.steps or time.time() >= deadline:
+                break
+    bar.close()
+    model.load_state_dict(best_state)
+    model.eval()
+    seconds = time.time() - started
+
+    metrics, by_length, predictions = evaluate(model, splits["test"])
+    samples = [{"input": src, "reference": ref, "output": out}
+               for (src, ref), out in list(zip(splits["test"], predictions))[:20]]
+    card = ModelCard(
+        name=config.name, task=task, attention=attention, cell=cell,
+        description=_describe(task, attention, cell, module),
+        config=config.to_dict(),
+        data={"source": module.SOURCE["data"], "licence": module.SOURCE["licence"], "data_seed": data_seed,
+              "sizes": {k: len(v) for k, v in splits.items()},
+              "held_out": "the test split shares no key (date, number, string or English sentence) with training"},
+        metrics=metrics, metrics_by_length=by_length,
+        training={"seconds": round(seconds, 1), "steps": step, "epochs": epoch, "best_step": best_step,
+                  "seed": seed, "batch_size": settings.batch_size, "lr": settings.lr,
+                  "threads": torch.get_num_threads(), "torch": torch.__version__, "python": platform.python_version(),
+                  "command": f"python -m core.train --task {task} --attention {attention or 'none'}"
+                             + ("" if cell == "gru" else f" --cell {cell}"),
+                  "history": history},
+        examples=list(module.EXAMPLES), samples=samples)
+    model.card = card
+    if out_dir is not None:
+        save_model(model, card, out_dir)
+    return model, card
+
+
+def _describe(task: str, attention: str | None, cell: str, module) -> str:
+    what = (module.__doc__ or task).strip().splitlines()[0].strip("`").strip()
+    how = ("plain encoder-decoder: the decoder sees only c = h^e_n" if attention is None
+           else f"encoder-decoder with {attention}-product attention" if attention == "dot"
+           else f"encoder-decoder with {attention} attention")
+    return f"{what} -- {cell.upper()} {how}."
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--task", required=True, choices=sorted(SETTINGS))
+    parser.add_argument("--attention", default="dot", choices=["dot", "general", "additive", "none"])
+    parser.add_argument("--cell", default="gru", choices=["rnn", "gru", "lstm"])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=int, default=None, help="optimizer steps (default: the task's budget)")
+    parser.add_argument("--minutes", type=float, default=28.0, help="stop training after this long")
+    parser.add_argument("--train-size", type=int, default=None, help="training pairs (default: the task's)")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--name", default=None)
+    parser.add_argument("--out", default=str(CHECKPOINT_DIR))
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    attention = None if args.attention == "none" else args.attention
+    _, card = train(args.task, attention, args.cell, args.seed, args.steps, args.minutes, args.train_size,
+                    args.out, args.name)
+    print(f"{card.name}: {card.metrics} in {card.training['seconds']:.0f} s")
+    for row in card.metrics_by_length:
+        print("  ", row)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
