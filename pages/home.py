@@ -1,0 +1,42 @@
+"""Home: what the app teaches and the shipped models with their held-out metrics."""
+import pandas as pd
+import streamlit as st
+
+from core import list_models
+
+
+@st.cache_data
+def model_table() -> pd.DataFrame:
+    rows = []
+    for card in list_models():
+        lengths = "; ".join(f"{r['lengths']}: {100 * r['exact_match']:.1f}%" for r in card.metrics_by_length)
+        rows.append({
+            "model": card.name, "task": card.task, "attention": card.attention or "none (c = hᵉₙ)",
+            "cell": card.cell.upper(), "exact match": f"{100 * card.metrics['exact_match']:.2f}%",
+            "BLEU": f"{card.metrics['bleu']:.1f}" if "bleu" in card.metrics else "",
+            "exact match by source length": lengths,
+            "train / valid / test": " / ".join(str(card.data["sizes"][k]) for k in ("train", "valid", "test")),
+            "training time": f"{card.training['seconds'] / 60:.1f} min",
+            "data": card.data["source"], "licence": card.data["licence"],
+        })
+    return pd.DataFrame(rows)
+
+
+st.title("Seq2Seq Attention Explorer")
+st.markdown(
+    "Recurrent networks, the RNN encoder-decoder and dot-product attention, taught with real, trained "
+    "models: type a sentence and see every number the model computes.\n\n"
+    "**The lecture path:** recurrent networks $h_t = f_W(h_{t-1}, x_t)$ → the encoder-decoder and its "
+    "fixed-length context $c = h^e_n$ → attention in three steps: "
+    "$\\text{score}(h^d_{i-1}, h^e_j) = h^d_{i-1} \\cdot h^e_j$, "
+    "$\\alpha_{ij} = \\text{softmax}_j(\\text{score})$, $c_i = \\sum_j \\alpha_{ij} h^e_j$."
+)
+st.subheader("The shipped models")
+st.caption("Every task has an attention model and a plain encoder-decoder trained on the same data with the "
+           "same budget. Metrics are measured on held-out test sets that share no date, number, string or "
+           "sentence with the training data.")
+table = model_table()
+if table.empty:
+    st.warning("No models were found in checkpoints/. Train one with `python -m core.train --task dates`.")
+else:
+    st.dataframe(table, hide_index=True, width="stretch")

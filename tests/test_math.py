@@ -1,0 +1,181 @@
+"""The identities of DESIGN.md section 3 on every shipped model, checked against an independent
+numpy (float64) computation, plus step replay, teacher-forced loss and beam width 1."""
+import numpy as np
+import pytest
+import torch
+
+from core.decode import _encode_traced, _visible, beam_search
+from core.evaluate import pad
+from core.text import source_pieces, target_pieces
+from core.vocab import BOS_ID, EOS_ID
+
+from conftest import example_inputs
+
+RTOL, ATOL = 1e-4, 1e-5
+
+
+def softmax64(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    e = np.exp(x - x[np.isfinite(x)].max())
+    return e / e.sum()
+
+
+def check_identities(trace, temperature=1.0, mask=()):
+    enc = trace.encoder_states.astype(np.float64)  # (n, H)
+    n, H = enc.shape
+    assert len(trace.src_tokens) == n
+    assert len(trace.steps) == len(trace.out_tokens) >= 1
+    np.testing.assert_array_equal(trace.steps[0].query, trace.encoder_states[-1])  # h^d_0 = h^e_n
+    for prev, step in zip(trace.steps, trace.steps[1:]):
+        np.testing.assert_array_equal(step.query, prev.state)  # the query is h^d_{i-1}
+        assert step.input_token == prev.token
+    for step in trace.steps:
+        assert step.query.shape == step.state.shape == step.context.shape == (H,)
+        if trace.score_function is None:
+            assert step.scores is None and step.weights is None
+            np.testing.assert_array_equal(step.context, trace.encoder_states[-1])  # c = h^e_n
+            continue
+        assert step.scores.shape == step.weights.shape == (n,)
+        if trace.score_function == "dot":
+            expected_scores = enc @ step.query.astype(np.float64)  # h^d_{i-1} . h^e_j
+            np.testing.assert_allclose(step.scores, expected_scores, rtol=RTOL, atol=ATOL)
+        scaled = step.scores.astype(np.float64) / temperature
+        scaled[list(mask)] = -np.inf
+        np.testing.assert_allclose(step.weights, softmax64(scaled), rtol=RTOL, atol=1e-6)
+        assert all(step.weights[j] == 0.0 for j in mask)  # exactly zero
+        np.testing.assert_allclose(step.context, step.weights.astype(np.float64) @ enc, rtol=RTOL, atol=ATOL)
+        assert abs(float(step.weights.sum()) - 1.0) < 1e-5
+        probs = [p for _, p in step.topk]
+        assert probs == sorted(probs, reverse=True) and step.token == step.topk[0][0]
+    if trace.score_function is not None:
+        assert trace.attention.shape == (len(trace.steps), n)
+    else:
+        assert trace.attention is None
+    if trace.cell == "lstm":
+        assert trace.encoder_cells.shape == (n, H)
+        assert all(step.cell.shape == (H,) for step in trace.steps)
+
+
+def test_identities_on_examples(model):
+    for text in example_inputs(model):
+        check_identities(model.translate(text))
+
+
+@pytest.mark.parametrize("temperature", [0.25, 0.5, 2.0, 7.0])
+def test_temperature_is_softmax_of_scores_over_t(model, temperature):
+    if model.config.attention is None:
+        pytest.skip("no attention weights")
+    text = example_inputs(model, 1)[0]
+    trace = model.translate(text, temperature=temperature)
+    check_identities(trace, temperature=temperature)
+    base = model.translate(text)
+    # the first step's query does not depend on T, so its scores match and only the weights move
+    np.testing.assert_array_equal(trace.steps[0].scores, base.steps[0].scores)
+    assert not np.allclose(trace.steps[0].weights, base.steps[0].weights)
+
+
+def test_mask_gives_exactly_zero_weight_and_records_the_change(model):
+    if model.config.attention is None:
+        with pytest.raises(ValueError, match="no attention"):
+            model.translate(example_inputs(model, 1)[0], mask=[0])
+        return
+    text = example_inputs(model, 1)[0]
+    base = model.translate(text)
+    n = len(base.src_tokens)
+    mask = [0, n - 1] if n > 2 else [0]
+    trace = model.translate(text, mask=mask)
+    check_identities(trace, mask=mask)
+    assert trace.mask == sorted(mask)
+    assert trace.baseline_output == base.output
+    differing = [i for i in range(max(len(base.out_tokens), len(trace.out_tokens)))
+                 if (base.out_tokens + [None] * 99)[i] != (trace.out_tokens + [None] * 99)[i]]
+    assert trace.changed_steps == differing
+
+
+def test_replaying_a_decoder_step_reproduces_the_recorded_state(model):
+    trace = model.translate(example_inputs(model, 1)[0])
+    encoded, _, _ = _encode_traced(model, model.src_vocab.encode(trace.src_tokens))
+    cell = encoded.final[1] if isinstance(encoded.final, tuple) else None
+    with torch.no_grad():
+        for step in trace.steps:
+            query = torch.from_numpy(step.query).unsqueeze(0)
+            state = (query, cell) if cell is not None else query
+            prev = torch.tensor([model.tgt_vocab.index[step.input_token]])
+            out = model.decode_step(prev, state, encoded)
+            new_h = out.state[0] if isinstance(out.state, tuple) else out.state
+            np.testing.assert_allclose(new_h[0].numpy(), step.state, rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(out.context[0].numpy(), step.context, rtol=1e-5, atol=1e-6)
+            probs = torch.softmax(out.logits[0], -1)
+            for token, p in step.topk:
+                assert abs(float(probs[model.tgt_vocab.index[token]]) - p) < 1e-5
+            cell = out.state[1] if isinstance(out.state, tuple) else None
+
+
+def test_stepwise_encoder_equals_the_packed_encoder(model):
+    texts = example_inputs(model, 4)
+    ids = [model.src_vocab.encode(source_pieces(t, model.config.src_level, model.config.lowercase,
+                                                model.config.drop_spaces)[: model.config.max_src_len]) for t in texts]
+    src, lengths = pad(ids)
+    with torch.no_grad():
+        encoded = model.encode(src, lengths)
+    for b, text in enumerate(texts):
+        trace = model.translate(text)
+        n = len(trace.src_tokens)
+        np.testing.assert_allclose(encoded.states[b, :n].numpy(), trace.encoder_states, rtol=1e-5, atol=1e-6)
+        assert not encoded.visible[b, n:].any()
+
+
+def test_teacher_forced_loss_equals_the_step_loop(model):
+    pairs = [(s, r) for s, r in ((x["input"], x["reference"]) for x in model.card.samples[:6])]
+    cfg = model.config
+    src_ids = [model.src_vocab.encode(source_pieces(s, cfg.src_level, cfg.lowercase, cfg.drop_spaces)) for s, _ in pairs]
+    tgt_ids = [model.tgt_vocab.encode(target_pieces(r, cfg.tgt_level)) + [EOS_ID] for _, r in pairs]
+    src, lengths = pad(src_ids)
+    tgt, _ = pad(tgt_ids)
+    with torch.no_grad():
+        batched, count = model.loss(src, lengths, tgt)
+    looped = 0.0
+    with torch.no_grad():
+        for s_ids, t_ids in zip(src_ids, tgt_ids):
+            encoded, _, _ = _encode_traced(model, s_ids)
+            state, prev = encoded.final, BOS_ID
+            for target in t_ids:
+                out = model.decode_step(torch.tensor([prev]), state, encoded)
+                looped -= float(torch.log_softmax(out.logits[0].double(), -1)[target])
+                state, prev = out.state, target
+    assert count == sum(len(t) for t in tgt_ids)
+    assert abs(float(batched) - looped) <= 1e-4 * max(1.0, abs(looped))
+
+
+def test_beam_width_one_is_greedy(model):
+    for text in example_inputs(model, 3):
+        greedy = model.translate(text)
+        encoded, _, _ = _encode_traced(model, model.src_vocab.encode(greedy.src_tokens))
+        with torch.no_grad():
+            (only,) = beam_search(model, encoded, _visible(len(greedy.src_tokens), []), 1.0, 1)
+        assert only.tokens == greedy.out_tokens
+        total = sum(np.log(dict(s.topk)[s.token]) for s in greedy.steps)
+        assert abs(only.logprob - total) < 1e-3
+
+
+def test_wider_beam_keeps_ranked_hypotheses_and_traces_the_best(model):
+    text = example_inputs(model, 1)[0]
+    trace = model.translate(text, beam=4)
+    assert 1 <= len(trace.beam) <= 4
+    scores = [h.score for h in trace.beam]
+    assert scores == sorted(scores, reverse=True)
+    assert trace.out_tokens == trace.beam[0].tokens
+    for h in trace.beam:
+        assert abs(h.score - h.logprob / len(h.tokens)) < 1e-9
+    check_identities(trace)
+    # the best beam scores at least as well, per token, as the greedy path
+    greedy = model.translate(text)
+    greedy_score = sum(np.log(dict(s.topk)[s.token]) for s in greedy.steps) / len(greedy.steps)
+    assert trace.beam[0].score >= greedy_score - 1e-4
+
+
+def test_batched_greedy_matches_traced_greedy(model):
+    from core.evaluate import predict
+
+    texts = [s["input"] for s in model.card.samples[:10]]
+    assert predict(model, texts) == [model.translate(t).output for t in texts]

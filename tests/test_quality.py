@@ -1,0 +1,59 @@
+"""Each shipped model meets its card's held-out metric on a sample of its test set, and the
+cards show what the lecture claims (attention beats the fixed-length bottleneck)."""
+import math
+
+import pytest
+
+from core.checkpoint import model_card
+from core.evaluate import evaluate, test_pairs
+
+from conftest import SHIPPED, shipped
+
+SAMPLE = 600
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_model_meets_its_card_on_a_test_sample(name):
+    model = shipped(name)
+    measured, _, _ = evaluate(model, test_pairs(model, SAMPLE))
+    for metric in ("exact_match",):
+        p = model.card.metrics[metric]
+        slack = 3 * math.sqrt(max(p * (1 - p), 0.002) / measured["n"])  # sampling error of the sample
+        assert measured[metric] >= p - slack, (name, metric, measured[metric], p)
+    if "bleu" in model.card.metrics:
+        assert measured["bleu"] >= model.card.metrics["bleu"] - 6.0
+
+
+def by_length(name: str) -> dict[str, float]:
+    return {row["lengths"]: row["exact_match"] for row in model_card(name).metrics_by_length}
+
+
+@pytest.mark.parametrize("name,threshold", [("dates-attn", 0.995), ("numbers-attn", 0.99)])
+def test_cards_reach_the_required_accuracy(name, threshold):
+    assert model_card(name).metrics["exact_match"] >= threshold
+
+
+def test_reverse_attention_holds_on_long_inputs_and_the_bottleneck_shows():
+    attn, noattn = by_length("reverse-attn"), by_length("reverse-noattn")
+    assert attn["30-40"] >= 0.98
+    buckets = list(noattn)
+    # without attention accuracy falls with length; with attention it holds
+    assert noattn[buckets[0]] > noattn[buckets[-1]] + 0.3
+    assert all(attn[b] >= noattn[b] for b in buckets)
+
+
+def test_en_de_attention_beats_no_attention_in_bleu():
+    attn, noattn = model_card("en-de-attn"), model_card("en-de-noattn")
+    assert attn.metrics["bleu"] > noattn.metrics["bleu"]
+    assert len(attn.samples) >= 20 and all(s["output"] is not None for s in attn.samples)
+
+
+@pytest.mark.parametrize("task", ["dates", "numbers", "en-de", "reverse"])
+def test_pairs_share_data_and_budget(task):
+    attn, noattn = model_card(f"{task}-attn"), model_card(f"{task}-noattn")
+    assert attn.data["sizes"] == noattn.data["sizes"]
+    assert attn.training["steps"] == noattn.training["steps"] or (
+        # a pair may stop on the shared wall-clock limit at different steps; both then used it all
+        min(attn.training["seconds"], noattn.training["seconds"]) > 0.9 * 28 * 60)
+    for key in ("embed_dim", "hidden", "cell", "max_src_len"):
+        assert attn.config[key] == noattn.config[key]
