@@ -10,7 +10,7 @@ import math
 import numpy as np
 import torch
 
-from .model import Seq2Seq, hidden_of
+from .model import Encoded, Seq2Seq, hidden_of
 from .text import detokenize, source_pieces
 from .trace import DecoderStep, Hypothesis, Trace
 from .vocab import BOS, BOS_ID, EOS, EOS_ID, UNK
@@ -60,18 +60,27 @@ def _visible(n: int, mask) -> torch.Tensor:
 
 
 def _encode_traced(model: Seq2Seq, ids: list[int]):
-    """Run the encoder one token at a time; returns (Encoded, states (n, H), cells or None)."""
-    from .model import Encoded
+    """Run the encoder over the source; returns (Encoded, states (n, H), cells (n, H) or None).
 
-    state, states, cells = None, [], []
-    for token_id in ids:
-        state = model.encoder_step(torch.tensor([token_id]), state)
-        states.append(hidden_of(state)[0])
-        if isinstance(state, tuple):
-            cells.append(state[1][0])
-    stacked = torch.stack(states).unsqueeze(0)  # (1, n, H)
-    encoded = Encoded(stacked, state, torch.ones(1, len(ids), dtype=torch.bool))
-    return encoded, stacked[0].numpy().copy(), (torch.stack(cells).numpy().copy() if cells else None)
+    GRU and Elman encoders run as one sequence call (the same function as `encode`; a test checks
+    it step by step). nn.LSTM returns only the last cell state, so LSTM steps one token at a
+    time to record c^e_j for every j."""
+    tokens = torch.tensor([ids])  # (1, n)
+    cells = None
+    if model.config.cell == "lstm":
+        state, states, cell_list = None, [], []
+        for j in range(len(ids)):
+            state = model.encoder_step(tokens[:, j], state)
+            states.append(state[0][0])
+            cell_list.append(state[1][0])
+        stacked = torch.stack(states).unsqueeze(0)  # (1, n, H)
+        final = state
+        cells = torch.stack(cell_list).numpy().copy()
+    else:
+        stacked, final_state = model.encoder(model.src_embed(tokens))  # (1, n, H), (1, 1, H)
+        final = final_state[0]
+    encoded = Encoded(stacked, final, torch.ones(1, len(ids), dtype=torch.bool))
+    return encoded, stacked[0].numpy().copy(), cells
 
 
 def _decode_traced(model: Seq2Seq, encoded, visible, temperature, forced: list[int] | None):
@@ -161,7 +170,7 @@ def _validate_options(model: Seq2Seq, temperature, mask, beam) -> tuple[float, l
     return temperature, mask, int(beam)
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def _run(model: Seq2Seq, source: Source, temperature: float, mask: list[int], beam: int):
     encoded, encoder_states, encoder_cells = _encode_traced(model, source.ids)
     visible = _visible(len(source.ids), mask)

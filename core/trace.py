@@ -10,8 +10,8 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-_ARRAY_FIELDS = {"query", "scores", "weights", "context", "state", "cell",
-                 "encoder_states", "encoder_cells"}
+_STEP_ARRAYS = ("query", "scores", "weights", "context", "state", "cell")
+_TRACE_ARRAYS = ("encoder_states", "encoder_cells")
 
 
 @dataclass
@@ -76,9 +76,9 @@ class Trace:
     @classmethod
     def from_dict(cls, data: dict) -> "Trace":
         data = dict(data)
-        data["steps"] = [DecoderStep(**_from_plain(DecoderStep, s)) for s in data["steps"]]
+        data["steps"] = [DecoderStep(**_from_plain(s, _STEP_ARRAYS)) for s in data["steps"]]
         data["beam"] = [Hypothesis(**h) for h in data.get("beam", [])]
-        return cls(**_from_plain(cls, data))
+        return cls(**_from_plain(data, _TRACE_ARRAYS))
 
     @classmethod
     def from_json(cls, text: str) -> "Trace":
@@ -99,10 +99,10 @@ def _to_plain(record) -> dict:
     return out
 
 
-def _from_plain(cls, data: dict) -> dict:
+def _from_plain(data: dict, array_fields: tuple[str, ...]) -> dict:
     out = dict(data)
-    for name in _ARRAY_FIELDS & set(out):
-        if out[name] is not None:
+    for name in array_fields:
+        if out.get(name) is not None:
             out[name] = np.asarray(out[name], dtype=np.float32)
     if "topk" in out:
         out["topk"] = [(token, float(prob)) for token, prob in out["topk"]]
