@@ -59,6 +59,7 @@ def _visible(n: int, mask) -> torch.Tensor:
     return visible
 
 
+@torch.no_grad()
 def _encode_traced(model: Seq2Seq, ids: list[int]):
     """Run the encoder over the source; returns (Encoded, states (n, H), cells (n, H) or None).
 
@@ -115,6 +116,7 @@ def _expand(state, index: torch.Tensor):
     return tuple(s[index] for s in state) if isinstance(state, tuple) else state[index]
 
 
+@torch.no_grad()
 def beam_search(model: Seq2Seq, encoded, visible, temperature: float, width: int) -> list[Hypothesis]:
     """Keep the `width` best partial hypotheses by summed log-probability; a hypothesis ends at
     the end token. Finished ones are ranked by log-probability per token. Width 1 is greedy."""
