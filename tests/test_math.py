@@ -69,9 +69,14 @@ def test_temperature_is_softmax_of_scores_over_t(model, temperature):
     trace = model.translate(text, temperature=temperature)
     check_identities(trace, temperature=temperature)
     base = model.translate(text)
-    # the first step's query does not depend on T, so its scores match and only the weights move
-    np.testing.assert_array_equal(trace.steps[0].scores, base.steps[0].scores)
-    assert not np.allclose(trace.steps[0].weights, base.steps[0].weights)
+    # the first step's query does not depend on T, so its scores match; a higher T flattens the weights
+    first, first_base = trace.steps[0], base.steps[0]
+    np.testing.assert_array_equal(first.scores, first_base.scores)
+    entropy = lambda w: float(-(w.astype(np.float64) * np.log(np.maximum(w, 1e-300))).sum())  # noqa: E731
+    if temperature > 1:
+        assert entropy(first.weights) >= entropy(first_base.weights) - 1e-9
+    else:
+        assert entropy(first.weights) <= entropy(first_base.weights) + 1e-9
 
 
 def test_mask_gives_exactly_zero_weight_and_records_the_change(model):
