@@ -81,10 +81,12 @@ def evaluate(model: Seq2Seq, pairs: list[tuple[str, str]]) -> tuple[dict, list[d
 
 
 def test_pairs(model: Seq2Seq, limit: int | None = None) -> list[tuple[str, str]]:
-    """The held-out test split the model's card was measured on (same task, same data seed)."""
+    """The held-out test split the model's card was measured on (same task, same data seed).
+    Every task draws its held-out splits independently of the training split's size, so the
+    training split is not generated here."""
     card = model.card
     seed = card.data.get("data_seed", 0) if card else 0
-    sizes = card.data.get("sizes") if card else None
+    sizes = {**(card.data.get("sizes") or {} if card else {}), "train": 0}
     pairs = get_task(model.config.task).build_splits(seed=seed, sizes=sizes)["test"]
     return pairs[:limit] if limit else pairs
 

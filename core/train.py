@@ -55,9 +55,9 @@ SETTINGS = {
     "dates": Settings(embed_dim=32, hidden=128, src_level="char", tgt_level="char", lowercase=True,
                       max_src_len=64, max_tgt_len=12, length_buckets=((1, 15), (16, 23), (24, 31), (32, 64)),
                       steps=6000, min_freq=5),
-    "numbers": Settings(embed_dim=48, hidden=192, src_level="char", tgt_level="char", lowercase=True,
+    "numbers": Settings(embed_dim=32, hidden=128, src_level="char", tgt_level="char", lowercase=True,
                         max_src_len=100, max_tgt_len=8, length_buckets=((1, 15), (16, 31), (32, 47), (48, 100)),
-                        steps=8000, min_freq=5),
+                        steps=6000, min_freq=5),
     "reverse": Settings(embed_dim=32, hidden=128, src_level="char", tgt_level="char", lowercase=True,
                         drop_spaces=True, max_src_len=60, max_tgt_len=62,
                         length_buckets=((3, 9), (10, 19), (20, 29), (30, 40)), steps=12000, min_freq=5),
@@ -104,14 +104,18 @@ def _selection_metric(metrics: dict) -> float:
 
 def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int = 0, steps: int | None = None,
           minutes: float = 28.0, train_size: int | None = None, out_dir=CHECKPOINT_DIR, name: str | None = None,
-          progress: bool = True, data_seed: int = 0) -> tuple[Seq2Seq, ModelCard]:
+          progress: bool = True, data_seed: int = 0, sizes: dict[str, int] | None = None
+          ) -> tuple[Seq2Seq, ModelCard]:
+    """Train one model; `sizes` overrides the task's split sizes (small runs and tests)."""
     started = time.time()
     settings = SETTINGS[task]
     if steps is not None:
         settings = replace(settings, steps=steps, eval_every=min(settings.eval_every, max(1, steps // 4)))
     module = get_task(task)
-    sizes = None if (train_size or settings.train_size) is None else {"train": train_size or settings.train_size}
-    splits = module.build_splits(seed=data_seed, sizes=sizes)
+    sizes = dict(sizes or {})
+    if train_size or settings.train_size:
+        sizes["train"] = train_size or settings.train_size
+    splits = module.build_splits(seed=data_seed, sizes=sizes or None)
     random.seed(seed)
     torch.manual_seed(seed)
     rng = random.Random(seed)

@@ -70,3 +70,19 @@ def test_non_text_input_is_a_value_error(model):
     for value in (None, 42, b"bytes", ["a"]):
         with pytest.raises(ValueError):
             model.translate(value)
+
+
+def test_random_unicode_never_raises_anything_but_value_error(model):
+    import random
+
+    rng = random.Random(1234)
+    ranges = [(0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x400, 0x4FF), (0x600, 0x6FF), (0x3040, 0x30FF),
+              (0x1F300, 0x1F6FF), (0x200B, 0x202E), (0x0, 0x1F), (0xFFF0, 0xFFFF)]
+    for _ in range(60):
+        length = rng.choice([1, 2, 5, 20, 80, 400])
+        text = "".join(chr(rng.randint(*rng.choice(ranges))) for _ in range(length))
+        try:
+            trace = model.translate(text, beam=rng.choice([1, 2]))
+        except ValueError:
+            continue
+        assert 1 <= len(trace.src_tokens) <= model.config.max_src_len
