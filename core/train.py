@@ -63,7 +63,7 @@ SETTINGS = {
                         length_buckets=((3, 9), (10, 19), (20, 29), (30, 40)), steps=12000, min_freq=5),
     "en-de": Settings(embed_dim=128, hidden=256, src_level="word", tgt_level="word", lowercase=False,
                       max_src_len=40, max_tgt_len=30, length_buckets=((1, 5), (6, 8), (9, 11), (12, 40)),
-                      steps=8000, dropout=0.3, min_freq=3, batch_size=64),
+                      steps=3500, dropout=0.3, min_freq=3, batch_size=64),
 }
 
 
