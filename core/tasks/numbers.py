@@ -48,6 +48,10 @@ MAX_SOURCE_CHARS = 96
 DEFAULT_SIZES = {"train": 150_000, "valid": 1000, "test": 3000}
 HELD_OUT_FRACTION = {"test": 0.10, "valid": 0.05}  # of the numbers of each digit count
 HELD_OUT_MIN_DIGITS = 2  # 0-9 always train (see the module docstring)
+# People type round numbers ("two hundred thousand", "iki yüz bin") far more often than a uniform
+# draw makes them (9 of 900,000 six-digit numbers are multiples of 100,000): this share of every
+# split ends in k >= 2 zeros, k drawn uniformly, so each rounding level is seen.
+ROUND_SHARE = 0.2
 
 # ----------------------------------------------------------------------------------- English
 _EN_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -372,6 +376,11 @@ def held_out(seed: int = 0) -> dict[str, frozenset[int]]:
             for split, by_digits in _partition(seed).items()}
 
 
+def _round_pools(values, d: int) -> dict[int, list[int]]:
+    """For k = 2 .. d-1: the values of `values` that end in at least k zeros."""
+    return {k: [v for v in values if v % 10**k == 0] for k in range(2, d)}
+
+
 def build_splits(seed: int = 0, sizes: dict[str, int] | None = None) -> dict[str, list[tuple[str, str]]]:
     sizes = {**DEFAULT_SIZES, **(sizes or {})}
     part = _partition(seed)
@@ -381,17 +390,17 @@ def build_splits(seed: int = 0, sizes: dict[str, int] | None = None) -> dict[str
         rng = random.Random(f"numbers:{seed}:{split}")  # each split its own stream: sizes don't interact
         pairs: list[tuple[str, str]] = []
         if split == "train":
-            ranges = [_digit_range(d) for d in range(1, 7)]
+            by_digits = {d: [v for v in _digit_range(d) if v not in not_train] for d in range(1, 7)}
         else:
-            ranges = list(part[split].values())
+            by_digits = {d: list(v) for d, v in part[split].items()}
+        round_pools = {d: _round_pools(values, d) for d, values in by_digits.items()}
         while len(pairs) < sizes[split]:
-            values = rng.choice(ranges)  # a digit count, uniformly
-            if split == "train":
-                n = rng.choice(values)
-                while n in not_train:
-                    n = rng.choice(values)
+            d = rng.choice(sorted(by_digits))  # a digit count, uniformly
+            pools = {k: pool for k, pool in round_pools[d].items() if pool}
+            if pools and rng.random() < ROUND_SHARE:
+                n = rng.choice(pools[rng.choice(sorted(pools))])  # "iki yüz bin", "deux cent mille", ...
             else:
-                n = rng.choice(values)
+                n = rng.choice(by_digits[d])
             src = spell(n, rng.choice(LANGS), rng)
             if len(src) <= MAX_SOURCE_CHARS:
                 pairs.append((src, str(n)))
