@@ -95,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("name", help="model name, e.g. dates-attn")
     parser.add_argument("--limit", type=int, default=None, help="only the first N test pairs")
-    parser.add_argument("--update-card", action="store_true", help="write the new figures into the card")
+    parser.add_argument("--update-card", action="store_true",
+                        help="write the new figures (and the task's current example inputs) into the card")
     parser.add_argument("--dir", default=str(CHECKPOINT_DIR))
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
@@ -110,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                       "by_length": by_length}, indent=1))
     if args.update_card:
         model.card.metrics, model.card.metrics_by_length = overall, by_length
+        model.card.examples = list(get_task(model.config.task).EXAMPLES)
         save_model(model, model.card, args.dir)
     return 0
 

@@ -13,7 +13,7 @@ SOURCE = {"data": "generated: random strings of the letters a-z, lengths 3 to 40
           "licence": "generated data (no external source)"}
 EXAMPLES = ["attention", "encoder", "abcdefghijklmnopqrstuvwxyz",
             "thequickbrownfoxjumpsoverthelazydog", "recurrent", "bottleneck", "xyz",
-            "sequencetosequencemodels"]
+            "attentionisallyouneed", "istanbultechnicaluniversity"]
 MIN_LEN, MAX_LEN = 3, 40
 DEFAULT_SIZES = {"train": 200_000, "valid": 1000, "test": 3000}
 
