@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -42,6 +43,15 @@ class ModelCard:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def _checked_name(name: object) -> str:
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise CheckpointError(f"{name!r} is not a model name (letters, digits, '.', '_' and '-', at most 100).")
+    return name
+
+
 def card_path(name: str, directory: Path = CHECKPOINT_DIR) -> Path:
     return Path(directory) / f"{name}.json"
 
@@ -66,9 +76,12 @@ def read_card(path: Path) -> ModelCard:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         card = ModelCard.from_dict(data)
-        ModelConfig(**card.config)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError, ValueError, AttributeError) as err:
+        config = ModelConfig(**card.config)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError, ValueError, AttributeError,
+            RecursionError) as err:
         raise CheckpointError(f"{path}: not a valid model card ({type(err).__name__}: {err}).") from None
+    if (card.name, card.attention, card.cell) != (config.name, config.attention, config.cell):
+        raise CheckpointError(f"{path}: the card's name, attention or cell disagrees with its config.")
     return card
 
 
@@ -85,32 +98,31 @@ def list_models(directory: Path = CHECKPOINT_DIR) -> list[ModelCard]:
 
 def load_model(name: str, directory: Path = CHECKPOINT_DIR) -> Seq2Seq:
     """Rebuild a model from its card and weights, ready for inference (eval mode)."""
-    if not isinstance(name, str) or not name or "/" in name or "\\" in name or name.startswith("."):
-        raise CheckpointError(f"{name!r} is not a model name.")
+    name = _checked_name(name)
     card = read_card(card_path(name, directory))
     model = Seq2Seq(ModelConfig(**card.config))
-    wpath = weights_path(name, directory)
-    if not wpath.is_file():
-        raise CheckpointError(f"{wpath}: weights file not found.")
+    weights_file = weights_path(name, directory)
+    if not weights_file.is_file():
+        raise CheckpointError(f"{weights_file}: weights file not found.")
     try:
-        state = load_file(str(wpath))
+        state = load_file(str(weights_file))
     except (SafetensorError, OSError, ValueError, RuntimeError) as err:
-        raise CheckpointError(f"{wpath}: cannot read the weights ({err}).") from None
+        raise CheckpointError(f"{weights_file}: cannot read the weights ({err}).") from None
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as err:
         first = str(err).splitlines()[0:3]
-        raise CheckpointError(f"{wpath}: the weights do not fit the card's config ({' '.join(first)}).") from None
+        raise CheckpointError(f"{weights_file}: the weights do not fit the card's config ({' '.join(first)}).") from None
     bad = [k for k, v in state.items() if not torch.isfinite(v).all()]
     if bad:
-        raise CheckpointError(f"{wpath}: non-finite values in {', '.join(bad[:3])}.")
+        raise CheckpointError(f"{weights_file}: non-finite values in {', '.join(bad[:3])}.")
     model.card = card
     model.eval()
     return model
 
 
-def model_card(name: str) -> ModelCard:
-    return read_card(card_path(name))
+def model_card(name: str, directory: Path = CHECKPOINT_DIR) -> ModelCard:
+    return read_card(card_path(_checked_name(name), directory))
 
 
 __all__ = ["CHECKPOINT_DIR", "CheckpointError", "ModelCard", "list_models", "load_model", "save_model",

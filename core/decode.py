@@ -6,17 +6,20 @@ token at a time, so the numbers in a Trace are the numbers the model computed.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import torch
 
-from .model import Encoded, Seq2Seq, hidden_of
-from .text import detokenize, source_pieces
+from .model import Encoded, Seq2Seq, State, hidden_of
+from .text import source_pieces
 from .trace import DecoderStep, Hypothesis, Trace
-from .vocab import BOS, BOS_ID, EOS, EOS_ID, UNK
+from .vocab import BOS_ID, EOS, EOS_ID, UNK, output_text
 
-TOPK = 5
+TOPK = 5  # how many of the output distribution's most probable tokens a step records
 MAX_BEAM = 10
+# Beyond these, softmax(scores / T) is a one-hot or a flat line in float32 and nothing more is seen.
+MIN_TEMPERATURE, MAX_TEMPERATURE = 0.01, 100.0
 
 
 class Source:
@@ -25,6 +28,10 @@ class Source:
     def __init__(self, model: Seq2Seq, text: str):
         if not isinstance(text, str):
             raise ValueError("The input must be text.")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("The input contains characters that are not valid text (lone surrogates).") from None
         config = model.config
         pieces = source_pieces(text, config.src_level, config.lowercase, config.drop_spaces)
         if not pieces:
@@ -46,7 +53,7 @@ class Source:
                                  f"were read as {UNK}: {shown}")
 
 
-def _visible(n: int, mask) -> torch.Tensor:
+def _visible(n: int, mask: Iterable[int]) -> torch.Tensor:
     """(1, n) bool: False at the masked positions."""
     positions = sorted({int(p) for p in mask})
     bad = [p for p in positions if not 0 <= p < n]
@@ -84,7 +91,8 @@ def _encode_traced(model: Seq2Seq, ids: list[int]):
     return encoded, stacked[0].numpy().copy(), cells
 
 
-def _decode_traced(model: Seq2Seq, encoded, visible, temperature, forced: list[int] | None):
+def _decode_traced(model: Seq2Seq, encoded: Encoded, visible: torch.Tensor, temperature: float,
+                   forced: list[int] | None) -> list[DecoderStep]:
     """Greedy decoding (or decoding along `forced` token ids), recording each step."""
     vocab = model.tgt_vocab
     state, prev, steps = encoded.final, BOS_ID, []
@@ -112,60 +120,63 @@ def _decode_traced(model: Seq2Seq, encoded, visible, temperature, forced: list[i
     return steps
 
 
-def _expand(state, index: torch.Tensor):
-    return tuple(s[index] for s in state) if isinstance(state, tuple) else state[index]
+def _select_rows(state: State, rows: torch.Tensor) -> State:
+    return tuple(x[rows] for x in state) if isinstance(state, tuple) else state[rows]
 
 
 @torch.no_grad()
-def beam_search(model: Seq2Seq, encoded, visible, temperature: float, width: int) -> list[Hypothesis]:
-    """Keep the `width` best partial hypotheses by summed log-probability; a hypothesis ends at
-    the end token. Finished ones are ranked by log-probability per token. Width 1 is greedy."""
+def beam_search(model: Seq2Seq, encoded: Encoded, visible: torch.Tensor, temperature: float,
+                width: int) -> list[Hypothesis]:
+    """Beam search with a shrinking beam: each step keeps the best `width - finished` expansions
+    of the live hypotheses by summed log-probability; one that ends with the end token is
+    finished and takes its slot for good. Finished hypotheses are ranked by log-probability
+    per token. Width 1 is exactly greedy decoding."""
     vocab = model.tgt_vocab
-    beams: list[tuple[list[int], float]] = [([], 0.0)]
+    live: list[tuple[list[int], float]] = [([], 0.0)]
     state = encoded.final
     finished: list[tuple[list[int], float]] = []
     for _ in range(model.config.max_tgt_len):
-        k = len(beams)
-        index = torch.zeros(k, dtype=torch.long)
-        expanded = encoded._replace(states=encoded.states[index], visible=encoded.visible[index],
-                                    final=_expand(encoded.final, index))
-        prev = torch.tensor([seq[-1] if seq else BOS_ID for seq, _ in beams])
-        out = model.decode_step(prev, state, expanded, visible[index], temperature)
-        logprobs = torch.log_softmax(out.logits, dim=-1)  # (k, V)
-        totals = torch.tensor([lp for _, lp in beams]).unsqueeze(1) + logprobs  # (k, V)
-        best = torch.topk(totals.flatten(), min(width, totals.numel()))
-        candidates = []
+        rows = torch.zeros(len(live), dtype=torch.long)  # every hypothesis reads the same source
+        expanded = encoded._replace(states=encoded.states[rows], visible=encoded.visible[rows],
+                                    final=_select_rows(encoded.final, rows))
+        prev = torch.tensor([seq[-1] if seq else BOS_ID for seq, _ in live])
+        out = model.decode_step(prev, state, expanded, visible[rows], temperature)
+        totals = torch.tensor([lp for _, lp in live]).unsqueeze(1) + torch.log_softmax(out.logits, dim=-1)
+        best = torch.topk(totals.flatten(), min(width - len(finished), totals.numel()))
+        kept: list[tuple[int, list[int], float]] = []
         for total, flat in zip(best.values.tolist(), best.indices.tolist()):
-            origin, token_id = divmod(flat, logprobs.size(1))
-            sequence = beams[origin][0] + [token_id]
+            origin, token_id = divmod(flat, totals.size(1))
+            sequence = live[origin][0] + [token_id]
             if token_id == EOS_ID:
                 finished.append((sequence, total))
             else:
-                candidates.append((origin, sequence, total))
-        if len(finished) >= width or not candidates:
+                kept.append((origin, sequence, total))
+        live = [(seq, total) for _, seq, total in kept]
+        if not live:
             break
-        beams = [(seq, total) for _, seq, total in candidates]
-        state = _expand(out.state, torch.tensor([origin for origin, _, _ in candidates]))
-    if len(finished) < width:  # cut off by the length limit: keep them, unfinished
-        finished.extend(beams[: width - len(finished)] if candidates else [])
+        state = _select_rows(out.state, torch.tensor([origin for origin, _, _ in kept]))
+    finished.extend(live)  # cut off by the length limit: kept, unfinished
     ranked = sorted(finished, key=lambda h: -h[1] / len(h[0]))
     return [Hypothesis(tokens=vocab.decode(seq), logprob=float(lp), score=float(lp / len(seq)))
             for seq, lp in ranked[:width]]
 
 
-def _validate_options(model: Seq2Seq, temperature, mask, beam) -> tuple[float, list[int], int]:
+def _validate_options(model: Seq2Seq, temperature: object, mask: object, beam: object) -> tuple[float, list[int], int]:
     try:
         temperature = float(temperature)
     except (TypeError, ValueError):
         raise ValueError("The temperature must be a number.") from None
-    if not math.isfinite(temperature) or temperature <= 0:
-        raise ValueError("The temperature must be a positive number (1 is the model as trained).")
+    if not math.isfinite(temperature) or not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
+        raise ValueError(f"The temperature must be a positive number from {MIN_TEMPERATURE} to {MAX_TEMPERATURE} "
+                         "(1 is the model as trained).")
     if isinstance(beam, bool) or not isinstance(beam, (int, np.integer)) or not 1 <= beam <= MAX_BEAM:
         raise ValueError(f"The beam width must be a whole number from 1 to {MAX_BEAM}.")
-    try:
-        mask = sorted({int(p) for p in mask})
-    except (TypeError, ValueError):
-        raise ValueError("Mask positions must be whole numbers.") from None
+    if isinstance(mask, (str, bytes, dict)) or not isinstance(mask, Iterable):
+        raise ValueError("Mask positions must be a list of whole numbers.")
+    mask = list(mask)
+    if not all(isinstance(p, (int, np.integer)) and not isinstance(p, bool) for p in mask):
+        raise ValueError("Mask positions must be whole numbers.")
+    mask = sorted({int(p) for p in mask})
     if mask and model.scorer is None:
         raise ValueError("This model has no attention, so there is nothing to hide from it; "
                          "pick an attention model to mask source tokens.")
@@ -186,7 +197,8 @@ def _run(model: Seq2Seq, source: Source, temperature: float, mask: list[int], be
     return encoder_states, encoder_cells, steps, hypotheses
 
 
-def translate(model: Seq2Seq, text: str, temperature: float = 1.0, mask=(), beam: int = 1) -> Trace:
+def translate(model: Seq2Seq, text: str, temperature: float = 1.0, mask: Iterable[int] = (),
+              beam: int = 1) -> Trace:
     """Translate `text` and return its Trace. Raises ValueError with a readable message for
     input it cannot run (empty text, bad options); unknown tokens become visible <unk>s and
     over-long inputs are cut to the model's length limit (both noted in trace.warnings)."""
@@ -197,23 +209,23 @@ def translate(model: Seq2Seq, text: str, temperature: float = 1.0, mask=(), beam
         source = Source(model, text)
         encoder_states, encoder_cells, steps, hypotheses = _run(model, source, temperature, mask, beam)
         out_tokens = [step.token for step in steps]
-        content = [t for t in out_tokens if t not in (EOS, BOS)]
         trace = Trace(
             model=model.config.name, score_function=model.config.attention, cell=model.config.cell,
             src_text=text, src_pieces=source.pieces, src_tokens=source.tokens,
             encoder_states=encoder_states, encoder_cells=encoder_cells, steps=steps,
-            out_tokens=out_tokens, output=detokenize(content, model.config.tgt_level),
+            out_tokens=out_tokens, output=output_text(out_tokens, model.config.tgt_level),
             temperature=temperature, mask=mask, beam=hypotheses, truncated=source.truncated,
             warnings=list(source.warnings),
         )
+        if model.scorer is None and temperature != 1.0:
+            trace.warnings.append("This model has no attention, so the temperature changes nothing.")
         if steps and steps[-1].token != EOS:
             trace.warnings.append(f"The output reached this model's limit of "
                                   f"{model.config.max_tgt_len} tokens before the end token.")
         if mask:
             _, _, base_steps, _ = _run(model, source, temperature, [], beam)
             base_tokens = [s.token for s in base_steps]
-            trace.baseline_output = detokenize([t for t in base_tokens if t not in (EOS, BOS)],
-                                               model.config.tgt_level)
+            trace.baseline_output = output_text(base_tokens, model.config.tgt_level)
             longest = max(len(base_tokens), len(out_tokens))
             padded = lambda seq: seq + [None] * (longest - len(seq))  # noqa: E731
             trace.changed_steps = [i for i, (a, b) in enumerate(zip(padded(out_tokens), padded(base_tokens)))

@@ -15,7 +15,7 @@ from .checkpoint import CHECKPOINT_DIR, CheckpointError, load_model, save_model
 from .model import Seq2Seq
 from .tasks import get_task
 from .text import detokenize, source_pieces, target_pieces
-from .vocab import PAD_ID
+from .vocab import PAD_ID, output_text
 
 
 def batch_ids(model: Seq2Seq, sources: list[str]) -> list[list[int]]:
@@ -37,6 +37,7 @@ def pad(sequences: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
 
 def predict(model: Seq2Seq, sources: list[str], batch_size: int = 256) -> list[str]:
     """Batched greedy decoding of raw source texts (the same normalisation as translate())."""
+    was_training = model.training
     model.eval()
     ids = batch_ids(model, sources)
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # similar lengths batch together
@@ -45,11 +46,12 @@ def predict(model: Seq2Seq, sources: list[str], batch_size: int = 256) -> list[s
         chunk = order[start : start + batch_size]
         src, lengths = pad([ids[i] for i in chunk])
         for i, seq in zip(chunk, model.greedy(src, lengths)):
-            outputs[i] = detokenize(model.tgt_vocab.decode(seq), model.config.tgt_level)
+            outputs[i] = output_text(model.tgt_vocab.decode(seq), model.config.tgt_level)
+    model.train(was_training)
     return outputs
 
 
-def score(model: Seq2Seq, pairs: list[tuple[str, str]], predictions: list[str]) -> tuple[dict, list[dict]]:
+def metrics_for(model: Seq2Seq, pairs: list[tuple[str, str]], predictions: list[str]) -> tuple[dict, list[dict]]:
     """Metrics over all pairs and per source-length bucket of the model's config."""
     config = model.config
     level = config.tgt_level
@@ -76,11 +78,11 @@ def score(model: Seq2Seq, pairs: list[tuple[str, str]], predictions: list[str]) 
 
 def evaluate(model: Seq2Seq, pairs: list[tuple[str, str]]) -> tuple[dict, list[dict], list[str]]:
     predictions = predict(model, [src for src, _ in pairs])
-    overall, by_length = score(model, pairs, predictions)
+    overall, by_length = metrics_for(model, pairs, predictions)
     return overall, by_length, predictions
 
 
-def test_pairs(model: Seq2Seq, limit: int | None = None) -> list[tuple[str, str]]:
+def held_out_pairs(model: Seq2Seq, limit: int | None = None) -> list[tuple[str, str]]:
     """The held-out test split the model's card was measured on (same task, same data seed).
     Every task draws its held-out splits independently of the training split's size, so the
     training split is not generated here."""
@@ -105,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     except CheckpointError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    pairs = test_pairs(model, args.limit)
+    pairs = held_out_pairs(model, args.limit)
     overall, by_length, _ = evaluate(model, pairs)
     print(json.dumps({"model": args.name, "card": model.card.metrics, "measured": overall,
                       "by_length": by_length}, indent=1))

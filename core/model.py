@@ -12,8 +12,9 @@ beam search and the traced inference the app shows all call it.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import torch
 from torch import nn
@@ -21,6 +22,9 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .attention import SCORE_FUNCTIONS, Scorer, attend
 from .vocab import BOS_ID, EOS_ID, PAD_ID, Vocab
+
+if TYPE_CHECKING:
+    from .trace import Trace
 
 CELL_TYPES = ("rnn", "gru", "lstm")
 _SEQUENCE_RNN = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
@@ -53,14 +57,31 @@ class ModelConfig:
             raise ValueError(f"unknown cell {self.cell!r}; choose one of {CELL_TYPES}")
         if self.attention is not None and self.attention not in SCORE_FUNCTIONS:
             raise ValueError(f"unknown attention {self.attention!r}; choose one of {SCORE_FUNCTIONS} or None")
+        for key in ("embed_dim", "hidden", "max_src_len", "max_tgt_len"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100_000:
+                raise ValueError(f"{key} must be a whole number from 1 to 100000, not {value!r}")
+        if isinstance(self.dropout, bool) or not isinstance(self.dropout, (int, float)) or not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must be a number in [0, 1), not {self.dropout!r}")
+        for key in ("src_level", "tgt_level"):
+            if getattr(self, key) not in ("char", "word"):
+                raise ValueError(f"{key} must be 'char' or 'word', not {getattr(self, key)!r}")
+        for key in ("src_vocab", "tgt_vocab"):
+            tokens = getattr(self, key)
+            if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
+                raise ValueError(f"{key} must be a list of strings")
+            Vocab(tokens)  # specials first, no repeats
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
+State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # h, or (h, c) for LSTM
+
+
 class StepOutput(NamedTuple):
     logits: torch.Tensor  # (B, V)
-    state: torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # h^d_i, or (h^d_i, c^d_i) for LSTM
+    state: State  # h^d_i, or (h^d_i, c^d_i) for LSTM
     query: torch.Tensor  # (B, H) h^d_{i-1}
     scores: torch.Tensor | None  # (B, n)
     weights: torch.Tensor | None  # (B, n)
@@ -69,11 +90,11 @@ class StepOutput(NamedTuple):
 
 class Encoded(NamedTuple):
     states: torch.Tensor  # (B, n, H) h^e_1..h^e_n (zeros after each sequence's end)
-    final: torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # h^e_n (B, H), with c^e_n for LSTM
+    final: State  # h^e_n (B, H), with c^e_n for LSTM
     visible: torch.Tensor  # (B, n) True at real source positions
 
 
-def hidden_of(state):
+def hidden_of(state: torch.Tensor | tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
     """The hidden vector h of a cell state (LSTM states are (h, c))."""
     return state[0] if isinstance(state, tuple) else state
 
@@ -92,13 +113,13 @@ class Seq2Seq(nn.Module):
         self.scorer = Scorer(config.attention, H) if config.attention else None
         self.readout = nn.Linear(2 * H, H)
         self.generator = nn.Linear(H, len(self.tgt_vocab))
-        self.drop = nn.Dropout(config.dropout)
+        self.dropout = nn.Dropout(config.dropout)
         self.card = None  # the ModelCard, set by core.checkpoint.load_model
 
     # ---- encoder -------------------------------------------------------------------------
     def encode(self, src: torch.Tensor, src_len: torch.Tensor) -> Encoded:
         """src (B, n) ids padded with PAD_ID; src_len (B,) true lengths."""
-        embedded = self.drop(self.src_embed(src))  # (B, n, E)
+        embedded = self.dropout(self.src_embed(src))  # (B, n, E)
         packed = pack_padded_sequence(embedded, src_len.cpu(), batch_first=True, enforce_sorted=False)
         out, final = self.encoder(packed)
         states, _ = pad_packed_sequence(out, batch_first=True, total_length=src.size(1))  # (B, n, H)
@@ -109,7 +130,7 @@ class Seq2Seq(nn.Module):
         visible = torch.arange(src.size(1)).unsqueeze(0) < src_len.unsqueeze(1)  # (B, n)
         return Encoded(states, final, visible)
 
-    def encoder_step(self, token: torch.Tensor, state=None):
+    def encoder_step(self, token: torch.Tensor, state: State | None = None) -> State:
         """One encoder step h^e_j = f_W(h^e_{j-1}, x_j) with the same weights as `encode`.
         token (B,); returns the new state ((B, H), or (h, c) for LSTM)."""
         embedded = self.src_embed(token).unsqueeze(1)  # (B, 1, E)
@@ -119,7 +140,7 @@ class Seq2Seq(nn.Module):
         return (new[0][0], new[1][0]) if isinstance(new, tuple) else new[0]
 
     # ---- decoder -------------------------------------------------------------------------
-    def decode_step(self, prev_token: torch.Tensor, state, encoded: Encoded,
+    def decode_step(self, prev_token: torch.Tensor, state: State, encoded: Encoded,
                     visible: torch.Tensor | None = None, temperature: float = 1.0) -> StepOutput:
         """One decoder step i. prev_token (B,) is y_{i-1}; state is h^d_{i-1} (with c^d_{i-1}
         for LSTM); visible (B, n) overrides encoded.visible (masks hide source positions)."""
@@ -130,13 +151,13 @@ class Seq2Seq(nn.Module):
         else:
             scores = weights = None
             context = hidden_of(encoded.final)  # c = h^e_n, the same at every step
-        cell_input = torch.cat([self.drop(self.tgt_embed(prev_token)), context], dim=-1)  # (B, E+H)
+        cell_input = torch.cat([self.dropout(self.tgt_embed(prev_token)), context], dim=-1)  # (B, E+H)
         new_state = self.decoder_cell(cell_input, state)
         readout = torch.tanh(self.readout(torch.cat([hidden_of(new_state), context], dim=-1)))  # (B, H)
-        logits = self.generator(self.drop(readout))  # (B, V)
+        logits = self.generator(self.dropout(readout))  # (B, V)
         return StepOutput(logits, new_state, query, scores, weights, context)
 
-    def loss(self, src, src_len, tgt) -> tuple[torch.Tensor, int]:
+    def loss(self, src: torch.Tensor, src_len: torch.Tensor, tgt: torch.Tensor) -> tuple[torch.Tensor, int]:
         """Teacher-forced cross-entropy. tgt (B, m) holds y_1..y_m, EOS, then PAD.
         Returns (sum of token losses, number of target tokens)."""
         encoded = self.encode(src, src_len)
@@ -151,7 +172,7 @@ class Seq2Seq(nn.Module):
         return total, int((tgt != PAD_ID).sum())
 
     @torch.no_grad()
-    def greedy(self, src, src_len, max_len: int | None = None) -> list[list[int]]:
+    def greedy(self, src: torch.Tensor, src_len: torch.Tensor, max_len: int | None = None) -> list[list[int]]:
         """Batched greedy decoding; returns each sequence's token ids without EOS."""
         encoded = self.encode(src, src_len)
         state = encoded.final
@@ -170,7 +191,7 @@ class Seq2Seq(nn.Module):
                 break
         return outputs
 
-    def translate(self, text: str, temperature: float = 1.0, mask=(), beam: int = 1):
+    def translate(self, text: str, temperature: float = 1.0, mask: Iterable[int] = (), beam: int = 1) -> "Trace":
         """Run the model on `text` and record every intermediate value (see core.decode)."""
         from .decode import translate
 

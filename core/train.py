@@ -16,6 +16,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import torch
 from tqdm import tqdm
@@ -103,7 +104,8 @@ def _selection_metric(metrics: dict) -> float:
 
 
 def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int = 0, steps: int | None = None,
-          minutes: float = 28.0, train_size: int | None = None, out_dir=CHECKPOINT_DIR, name: str | None = None,
+          minutes: float = 28.0, train_size: int | None = None, out_dir: str | Path | None = CHECKPOINT_DIR,
+          name: str | None = None,
           progress: bool = True, data_seed: int = 0, sizes: dict[str, int] | None = None
           ) -> tuple[Seq2Seq, ModelCard]:
     """Train one model; `sizes` overrides the task's split sizes (small runs and tests)."""
@@ -116,7 +118,6 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
     if train_size or settings.train_size:
         sizes["train"] = train_size or settings.train_size
     splits = module.build_splits(seed=data_seed, sizes=sizes or None)
-    random.seed(seed)
     torch.manual_seed(seed)
     rng = random.Random(seed)
 

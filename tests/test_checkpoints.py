@@ -43,12 +43,14 @@ def copy_of(tmp_path):
     return make
 
 
-def test_save_load_round_trip_gives_identical_traces(tmp_path):
-    model = shipped("dates-attn")
+@pytest.mark.parametrize("name", SHIPPED)
+def test_save_load_round_trip_gives_identical_traces(tmp_path, name):
+    model = shipped(name)
     save_model(model, model.card, tmp_path)
-    again = load_model("dates-attn", tmp_path)
-    a, b = model.translate("3 May 1979"), again.translate("3 May 1979")
-    assert a.to_json() == b.to_json()
+    again = load_model(name, tmp_path)
+    text = model.card.examples[0]
+    assert again.translate(text).to_json() == model.translate(text).to_json()
+    assert again.card == model.card
 
 
 def test_missing_model_names_the_file(tmp_path):
@@ -56,7 +58,7 @@ def test_missing_model_names_the_file(tmp_path):
         load_model("nope", tmp_path)
 
 
-@pytest.mark.parametrize("name", ["../etc/passwd", "", ".hidden", "a/b"])
+@pytest.mark.parametrize("name", ["../etc/passwd", "", ".hidden", "a/b", "a" * 300, None, 7, "dates\x00"])
 def test_odd_names_are_refused(name):
     with pytest.raises(CheckpointError):
         load_model(name)
@@ -90,18 +92,36 @@ def test_non_finite_weights_are_refused(copy_of):
         load_model("reverse-attn", directory)
 
 
-@pytest.mark.parametrize("damage", ["json", "config", "shape"])
+CARD_DAMAGE = {
+    "cell": lambda c: c["config"].update(cell="transformer"),
+    "hidden type": lambda c: c["config"].update(hidden="x"),
+    "hidden float": lambda c: c["config"].update(hidden=128.0),
+    "hidden negative": lambda c: c["config"].update(hidden=-1),
+    "dropout": lambda c: c["config"].update(dropout=5),
+    "vocab type": lambda c: c["config"].update(src_vocab=5),
+    "vocab specials": lambda c: c["config"].update(src_vocab=["a", "b"]),
+    "vocab repeats": lambda c: c["config"].update(tgt_vocab=c["config"]["tgt_vocab"] + ["a", "a"]),
+    "max_src_len": lambda c: c["config"].update(max_src_len=0),
+    "level": lambda c: c["config"].update(src_level="byte"),
+    "attention disagrees": lambda c: c.update(attention=None),
+    "no config": lambda c: c.pop("config"),
+    "shape": lambda c: c["config"].update(hidden=c["config"]["hidden"] + 1),
+}
+
+
+@pytest.mark.parametrize("damage", ["json", "nested", "binary", *CARD_DAMAGE])
 def test_corrupt_cards_name_the_file(copy_of, damage):
     directory = copy_of()
     path = directory / "reverse-attn.json"
     card = json.loads(path.read_text())
     if damage == "json":
         path.write_text("{ not json")
-    elif damage == "config":
-        card["config"]["cell"] = "transformer"
-        path.write_text(json.dumps(card))
+    elif damage == "nested":
+        path.write_text("[" * 100_000 + "]" * 100_000)
+    elif damage == "binary":
+        path.write_bytes(b"\xff\xfe\x00garbage")
     else:
-        card["config"]["hidden"] += 1
+        CARD_DAMAGE[damage](card)
         path.write_text(json.dumps(card))
     with pytest.raises(CheckpointError, match="reverse-attn"):
         load_model("reverse-attn", directory)

@@ -20,11 +20,14 @@ def softmax64(x: np.ndarray) -> np.ndarray:
     return e / e.sum()
 
 
-def check_identities(trace, temperature=1.0, mask=()):
+def check_identities(trace, temperature=1.0, mask=(), greedy=True):
+    """The lecture's identities on every step; `greedy`: each chosen token is the most probable."""
     enc = trace.encoder_states.astype(np.float64)  # (n, H)
     n, H = enc.shape
     assert len(trace.src_tokens) == n
     assert len(trace.steps) == len(trace.out_tokens) >= 1
+    assert trace.steps[0].input_token == "<s>"
+    assert all(np.isfinite(step.state).all() for step in trace.steps)
     np.testing.assert_array_equal(trace.steps[0].query, trace.encoder_states[-1])  # h^d_0 = h^e_n
     for prev, step in zip(trace.steps, trace.steps[1:]):
         np.testing.assert_array_equal(step.query, prev.state)  # the query is h^d_{i-1}
@@ -46,7 +49,8 @@ def check_identities(trace, temperature=1.0, mask=()):
         np.testing.assert_allclose(step.context, step.weights.astype(np.float64) @ enc, rtol=RTOL, atol=ATOL)
         assert abs(float(step.weights.sum()) - 1.0) < 1e-5
         probs = [p for _, p in step.topk]
-        assert probs == sorted(probs, reverse=True) and step.token == step.topk[0][0]
+        assert probs == sorted(probs, reverse=True)
+        assert step.token == step.topk[0][0] or not greedy
     if trace.score_function is not None:
         assert trace.attention.shape == (len(trace.steps), n)
     else:
@@ -72,7 +76,10 @@ def test_temperature_is_softmax_of_scores_over_t(model, temperature):
     # the first step's query does not depend on T, so its scores match; a higher T flattens the weights
     first, first_base = trace.steps[0], base.steps[0]
     np.testing.assert_array_equal(first.scores, first_base.scores)
-    entropy = lambda w: float(-(w.astype(np.float64) * np.log(np.maximum(w, 1e-300))).sum())  # noqa: E731
+    def entropy(w: np.ndarray) -> float:
+        w = w.astype(np.float64)
+        return float(-(w * np.log(np.maximum(w, 1e-300))).sum())
+
     if temperature > 1:
         assert entropy(first.weights) >= entropy(first_base.weights) - 1e-9
     else:
@@ -97,23 +104,34 @@ def test_mask_gives_exactly_zero_weight_and_records_the_change(model):
     assert trace.changed_steps == differing
 
 
-def test_replaying_a_decoder_step_reproduces_the_recorded_state(model):
-    trace = model.translate(example_inputs(model, 1)[0])
+def check_replay(model, trace):
+    """Re-run every decoder step from the recorded inputs (y_{i-1}, h^d_{i-1}, and c^d_{i-1} for
+    LSTM, whose first value must be the encoder's last cell state) and compare with the record."""
     encoded, _, _ = _encode_traced(model, model.src_vocab.encode(trace.src_tokens))
-    cell = encoded.final[1] if isinstance(encoded.final, tuple) else None
+    visible = torch.ones(1, len(trace.src_tokens), dtype=torch.bool)
+    visible[0, trace.mask] = False
+    cell = None
+    if trace.cell == "lstm":
+        cell = torch.from_numpy(trace.encoder_cells[-1]).unsqueeze(0)  # c^d_0 = c^e_n
     with torch.no_grad():
         for step in trace.steps:
             query = torch.from_numpy(step.query).unsqueeze(0)
             state = (query, cell) if cell is not None else query
             prev = torch.tensor([model.tgt_vocab.index[step.input_token]])
-            out = model.decode_step(prev, state, encoded)
+            out = model.decode_step(prev, state, encoded, visible, trace.temperature)
             new_h = out.state[0] if isinstance(out.state, tuple) else out.state
             np.testing.assert_allclose(new_h[0].numpy(), step.state, rtol=1e-5, atol=1e-6)
             np.testing.assert_allclose(out.context[0].numpy(), step.context, rtol=1e-5, atol=1e-6)
             probs = torch.softmax(out.logits[0], -1)
             for token, p in step.topk:
                 assert abs(float(probs[model.tgt_vocab.index[token]]) - p) < 1e-5
-            cell = out.state[1] if isinstance(out.state, tuple) else None
+            if cell is not None:
+                np.testing.assert_allclose(out.state[1][0].numpy(), step.cell, rtol=1e-5, atol=1e-6)
+                cell = torch.from_numpy(step.cell).unsqueeze(0)
+
+
+def test_replaying_a_decoder_step_reproduces_the_recorded_state(model):
+    check_replay(model, model.translate(example_inputs(model, 1)[0]))
 
 
 def test_stepwise_encoder_equals_the_packed_encoder(model):
@@ -172,7 +190,7 @@ def test_wider_beam_keeps_ranked_hypotheses_and_traces_the_best(model):
     assert trace.out_tokens == trace.beam[0].tokens
     for h in trace.beam:
         assert abs(h.score - h.logprob / len(h.tokens)) < 1e-9
-    check_identities(trace)
+    check_identities(trace, greedy=False)
     # the best beam scores at least as well, per token, as the greedy path
     greedy = model.translate(text)
     greedy_score = sum(np.log(dict(s.topk)[s.token]) for s in greedy.steps) / len(greedy.steps)
@@ -184,3 +202,33 @@ def test_batched_greedy_matches_traced_greedy(model):
 
     texts = [s["input"] for s in model.card.samples[:10]]
     assert predict(model, texts) == [model.translate(t).output for t in texts]
+
+
+def test_beam_does_not_stop_before_a_better_live_hypothesis():
+    """A long input: short hypotheses that end early must not crowd out the (longer) best one."""
+    from conftest import shipped
+
+    model = shipped("reverse-attn")
+    text = "qwertyuiopasdfghjklzxcvbnmqwertyuiopasdf"  # 40 letters, the longest trained length
+    greedy = model.translate(text)
+    greedy_score = sum(np.log(dict(s.topk)[s.token]) for s in greedy.steps) / len(greedy.steps)
+    for width in (2, 4, 8):
+        trace = model.translate(text, beam=width)
+        assert trace.beam[0].score >= greedy_score - 1e-4
+        assert len(trace.out_tokens) >= len(greedy.out_tokens) - 2
+
+
+@pytest.mark.parametrize("temperature", [0.01, 100.0])
+def test_extreme_temperatures_stay_finite(model, temperature):
+    trace = model.translate(example_inputs(model, 1)[0], temperature=temperature)
+    for step in trace.steps:
+        assert step.weights is None or np.isfinite(step.weights).all()
+    check_identities(trace, temperature=temperature)
+
+
+def test_mask_with_beam(model):
+    if model.config.attention is None:
+        pytest.skip("no attention to mask")
+    trace = model.translate(example_inputs(model, 1)[0], mask=[0], beam=3)
+    check_identities(trace, mask=[0], greedy=False)
+    check_replay(model, trace)

@@ -7,7 +7,9 @@ import torch
 from core import load_model
 from core.train import train
 
-from test_math import check_identities
+from core import Trace
+
+from test_math import check_identities, check_replay
 
 SMALL = {"train": 400, "valid": 20, "test": 20}
 
@@ -44,8 +46,18 @@ def test_all_variants_keep_the_identities_and_round_trip(tiny_models):
                 np.testing.assert_allclose(step.scores, expected, rtol=1e-4, atol=1e-5)
         if model.config.cell == "lstm":
             assert trace.encoder_cells is not None and trace.steps[0].cell is not None
+        check_replay(model, trace)
+        if model.config.attention is not None:
+            masked = model.translate("abcdefg", mask=[1, 3], beam=2)
+            check_identities(masked, mask=[1, 3], greedy=False)
+            check_replay(model, masked)
         again = load_model(name, directory).translate("abcdefg", temperature=1.5)
         assert again.to_json() == trace.to_json()
+        restored = Trace.from_json(trace.to_json())
+        assert restored.to_json() == trace.to_json()
+        if model.config.cell == "lstm":
+            np.testing.assert_array_equal(restored.encoder_cells, trace.encoder_cells)
+            np.testing.assert_array_equal(restored.steps[-1].cell, trace.steps[-1].cell)
 
 
 def test_lstm_encoder_stepwise_equals_packed(tiny_models):
