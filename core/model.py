@@ -157,9 +157,11 @@ class Seq2Seq(nn.Module):
         logits = self.generator(self.dropout(readout))  # (B, V)
         return StepOutput(logits, new_state, query, scores, weights, context)
 
-    def loss(self, src: torch.Tensor, src_len: torch.Tensor, tgt: torch.Tensor) -> tuple[torch.Tensor, int]:
+    def loss(self, src: torch.Tensor, src_len: torch.Tensor, tgt: torch.Tensor,
+             label_smoothing: float = 0.0) -> tuple[torch.Tensor, int]:
         """Teacher-forced cross-entropy. tgt (B, m) holds y_1..y_m, EOS, then PAD.
-        Returns (sum of token losses, number of target tokens)."""
+        Returns (sum of token losses, number of target tokens). Label smoothing regularises
+        training on small data; at 0 this is the plain negative log-likelihood."""
         encoded = self.encode(src, src_len)
         state = encoded.final
         prev = torch.full((src.size(0),), BOS_ID, dtype=torch.long)
@@ -167,7 +169,7 @@ class Seq2Seq(nn.Module):
         for i in range(tgt.size(1)):
             step = self.decode_step(prev, state, encoded)
             total = total + nn.functional.cross_entropy(step.logits, tgt[:, i], ignore_index=PAD_ID,
-                                                        reduction="sum")
+                                                        reduction="sum", label_smoothing=label_smoothing)
             state, prev = step.state, tgt[:, i]
         return total, int((tgt != PAD_ID).sum())
 

@@ -232,3 +232,24 @@ def test_mask_with_beam(model):
     trace = model.translate(example_inputs(model, 1)[0], mask=[0], beam=3)
     check_identities(trace, mask=[0], greedy=False)
     check_replay(model, trace)
+
+
+def test_label_smoothing_is_the_documented_mixture(model):
+    """Training on small data uses (1 - eps) * NLL + eps * mean over the vocabulary of -log p."""
+    cfg = model.config
+    sample = model.card.samples[0]
+    src_ids = model.src_vocab.encode(source_pieces(sample["input"], cfg.src_level, cfg.lowercase, cfg.drop_spaces))
+    tgt_ids = model.tgt_vocab.encode(target_pieces(sample["reference"], cfg.tgt_level)) + [EOS_ID]
+    src, lengths = pad([src_ids])
+    tgt, _ = pad([tgt_ids])
+    eps = 0.1
+    with torch.no_grad():
+        smoothed, _ = model.loss(src, lengths, tgt, label_smoothing=eps)
+        encoded, _, _ = _encode_traced(model, src_ids)
+        state, prev, expected = encoded.final, BOS_ID, 0.0
+        for target in tgt_ids:
+            out = model.decode_step(torch.tensor([prev]), state, encoded)
+            logp = torch.log_softmax(out.logits[0].double(), -1)
+            expected += -(1 - eps) * float(logp[target]) - eps * float(logp.mean())
+            state, prev = out.state, target
+    assert abs(float(smoothed) - expected) <= 1e-4 * max(1.0, expected)
