@@ -193,6 +193,38 @@ def extract_pairs(lines: Iterable[str]) -> list[tuple[str, str]]:
     return sorted(out)
 
 
+_PHRASE = re.compile(r"[\w'\-]+(?: [\w'\-]+){0,2}")
+
+
+def extract_lexicon(lines: Iterable[str], sentence_pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(english, german) dictionary entries of one to three words each, cleaned like the sentences,
+    kept only when every word also occurs in the sentence pairs (so they teach the words the
+    sentences use, and add none to the vocabulary). A leading infinitive "to " is dropped."""
+    en_words = {w.lower() for en, _ in sentence_pairs for w in re.findall(r"[\w'\-]+", en)}
+    de_words = {w for _, de in sentence_pairs for w in re.findall(r"[\w'\-]+", de)}
+    out: set[tuple[str, str]] = set()
+    for line in lines:
+        if line.startswith("#") or " :: " not in line:
+            continue
+        de_side, en_side = line.rstrip("\n").split(" :: ", 1)
+        de_alts, en_alts = de_side.split(" | "), en_side.split(" | ")
+        if len(de_alts) != len(en_alts):
+            continue
+        for de_alt, en_alt in zip(de_alts, en_alts):
+            de_syn, en_syn = split_top(de_alt, ";"), split_top(en_alt, ";")
+            if not de_syn or not en_syn:
+                continue
+            for en_raw, de_raw in (zip(en_syn, de_syn) if len(de_syn) == len(en_syn) else [(en_syn[0], de_syn[0])]):
+                en, _ = clean(en_raw)
+                de, _ = clean(de_raw)
+                en = en[3:] if en.startswith("to ") else en
+                if (en != de and _PHRASE.fullmatch(en) and _PHRASE.fullmatch(de)
+                        and not _PLACEHOLDER.search(en) and not _PLACEHOLDER.search(de)
+                        and all(w.lower() in en_words for w in en.split()) and all(w in de_words for w in de.split())):
+                    out.add((en, de))
+    return sorted(out)
+
+
 def parse_header(lines: Iterable[str]) -> dict[str, str]:
     """The `# Key :: value` header of a Ding file (continuation lines are joined)."""
     header: dict[str, str] = {}
@@ -247,6 +279,11 @@ def main(argv: list[str] | None = None) -> int:
     with args.out.open("w", encoding="utf-8", newline="\n") as f:
         for en, de in pairs:
             f.write(f"{en}\t{de}\n")
+    lexicon = extract_lexicon(lines, pairs)
+    with (args.out.parent / "lexicon.tsv").open("w", encoding="utf-8", newline="\n") as f:
+        for en, de in lexicon:
+            f.write(f"{en}\t{de}\n")
+    print(f"wrote {len(lexicon)} dictionary phrase pairs to {args.out.parent / 'lexicon.tsv'}")
     (args.out.parent / "LICENSE.md").write_text(licence_text(header, args.source, len(pairs)), encoding="utf-8")
     print(f"wrote {len(pairs)} pairs ({len({en for en, _ in pairs})} English sentences, "
           f"{args.out.stat().st_size / 1e6:.2f} MB) to {args.out}")

@@ -125,9 +125,12 @@ def test_splits_are_disjoint_by_english_sentence(pairs):
 
 def test_splits_sizes_and_determinism(pairs):
     splits = ende.build_splits(seed=0)
+    lexicon = ende.load_pairs(ende.LEXICON_FILE)
     assert len(splits["valid"]) == 500 and len(splits["test"]) == 1000
-    assert len(splits["train"]) == len(pairs) - 1500
-    assert sorted(splits["train"] + splits["valid"] + splits["test"]) == pairs
+    assert len(splits["train"]) == len(pairs) - 1500 + len(lexicon)
+    assert splits["train"][len(pairs) - 1500:] == lexicon
+    sentences = splits["train"][: len(pairs) - 1500]
+    assert sorted(sentences + splits["valid"] + splits["test"]) == pairs
     assert ende.build_splits(seed=0) == splits
     other = ende.build_splits(seed=1)
     assert other["test"] != splits["test"]
@@ -157,3 +160,31 @@ def test_examples_are_unseen_and_in_vocabulary(pairs):
     for example in ende.EXAMPLES:
         assert example not in english
         assert all(counts[t] >= min_freq for t in tokenize(normalize(example, lowercase=False), "word")), example
+
+
+def test_lexicon_extraction_keeps_short_entries_whose_words_the_sentences_use():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "fetch_ende.py"
+    spec = importlib.util.spec_from_file_location("fetch_ende_lexicon", path)
+    fetch = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fetch)
+    sentences = [("The house is red.", "Das Haus ist rot."), ("We eat bread.", "Wir essen Brot.")]
+    lines = ["Haus {n} | Häuser {pl} :: house | houses\n",  # 'houses'/'Häuser' are not in the sentences
+             "rot {adj} :: red\n",
+             "essen {vt} :: to eat\n",
+             "Brot {n} [cook.]; Laib {m} :: bread; loaf\n",  # 'loaf'/'Laib' unknown
+             "etw. essen :: to eat sth.\n",  # placeholder
+             "# comment :: line\n"]
+    assert fetch.extract_lexicon(lines, sentences) == [("bread", "Brot"), ("eat", "essen"), ("house", "Haus"),
+                                                       ("red", "rot")]
+
+
+def test_training_split_holds_the_lexicon_but_held_out_splits_do_not():
+    from core.tasks import ende
+
+    splits = ende.build_splits()
+    lexicon = set(ende.load_pairs(ende.LEXICON_FILE))
+    assert lexicon and lexicon <= set(splits["train"])
+    assert not lexicon & (set(splits["valid"]) | set(splits["test"]))
