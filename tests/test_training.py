@@ -7,7 +7,8 @@ from core.train import train
 
 
 def test_training_smoke_reverse_learns_and_is_reproducible(tmp_path):
-    kwargs = dict(task="reverse", attention="dot", steps=60, train_size=3000, progress=False)
+    kwargs = dict(task="reverse", attention="dot", steps=60, progress=False,
+                  sizes={"train": 3000, "valid": 200, "test": 300})
     model_a, card_a = train(out_dir=tmp_path / "a", **kwargs)
     model_b, _ = train(out_dir=tmp_path / "b", **kwargs)
     for (key, a), b in zip(model_a.state_dict().items(), model_b.state_dict().values()):
@@ -21,6 +22,7 @@ def test_training_smoke_reverse_learns_and_is_reproducible(tmp_path):
 
 
 def test_noattn_smoke_has_no_attention(tmp_path):
-    model, card = train(task="reverse", attention=None, steps=5, train_size=500, progress=False, out_dir=None)
+    model, card = train(task="reverse", attention=None, steps=5, progress=False, out_dir=None,
+                        sizes={"train": 500, "valid": 50, "test": 50})
     assert card.name == "reverse-noattn" and model.scorer is None
     assert model.translate("abc").attention is None
