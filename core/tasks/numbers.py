@@ -48,6 +48,10 @@ MAX_SOURCE_CHARS = 96
 DEFAULT_SIZES = {"train": 150_000, "valid": 1000, "test": 3000}
 HELD_OUT_FRACTION = {"test": 0.10, "valid": 0.05}  # of the numbers of each digit count
 HELD_OUT_MIN_DIGITS = 2  # 0-9 always train (see the module docstring)
+# Numbers that have a word of their own in some language ("fifteen", "quinze", "vierzig", "cent"):
+# never held out. A held-out test checks that the model composes words it knows; a word that
+# never occurs alone in training cannot be composed.
+ALWAYS_TRAIN = frozenset(range(21)) | frozenset(range(30, 100, 10)) | {100, 1000}
 # People type round numbers ("two hundred thousand", "iki yüz bin") far more often than a uniform
 # draw makes them (9 of 900,000 six-digit numbers are multiples of 100,000): this share of every
 # split ends in k >= 2 zeros, k drawn uniformly, so each rounding level is seen.
@@ -361,7 +365,7 @@ def _partition(seed: int) -> dict[str, dict[int, tuple[int, ...]]]:
     rng = random.Random(f"numbers-partition:{seed}")
     out: dict[str, dict[int, tuple[int, ...]]] = {"test": {}, "valid": {}}
     for d in range(HELD_OUT_MIN_DIGITS, 7):
-        values = _digit_range(d)
+        values = [v for v in _digit_range(d) if v not in ALWAYS_TRAIN]
         n_test = round(len(values) * HELD_OUT_FRACTION["test"])
         n_valid = round(len(values) * HELD_OUT_FRACTION["valid"])
         picked = rng.sample(values, n_test + n_valid)
