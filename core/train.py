@@ -59,7 +59,7 @@ SETTINGS = {
                       steps=6000, min_freq=5),
     "numbers": Settings(embed_dim=32, hidden=128, src_level="char", tgt_level="char", lowercase=True,
                         max_src_len=100, max_tgt_len=8, length_buckets=((1, 15), (16, 31), (32, 47), (48, 100)),
-                        steps=6000, min_freq=5),
+                        steps=3500, min_freq=5),
     "reverse": Settings(embed_dim=32, hidden=128, src_level="char", tgt_level="char", lowercase=True,
                         drop_spaces=True, max_src_len=60, max_tgt_len=62,
                         length_buckets=((3, 9), (10, 19), (20, 29), (30, 40)), steps=6000, min_freq=5),
