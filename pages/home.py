@@ -9,12 +9,15 @@ from core import list_models
 def model_table() -> pd.DataFrame:
     rows = []
     for card in list_models():
-        lengths = "; ".join(f"{r['lengths']}: {100 * r['exact_match']:.1f}%" for r in card.metrics_by_length)
+        if "bleu" in card.metrics:  # word-level: exact sentence matches are rare, BLEU says more
+            lengths = "; ".join(f"{r['lengths']} words: BLEU {r['bleu']:.1f}" for r in card.metrics_by_length)
+        else:
+            lengths = "; ".join(f"{r['lengths']}: {100 * r['exact_match']:.1f}%" for r in card.metrics_by_length)
         rows.append({
             "model": card.name, "task": card.task, "attention": card.attention or "none (c = hᵉₙ)",
             "cell": card.cell.upper(), "exact match": f"{100 * card.metrics['exact_match']:.2f}%",
             "BLEU": f"{card.metrics['bleu']:.1f}" if "bleu" in card.metrics else "",
-            "exact match by source length": lengths,
+            "by source length": lengths,
             "train / valid / test": " / ".join(str(card.data["sizes"][k]) for k in ("train", "valid", "test")),
             "training time": f"{card.training['seconds'] / 60:.1f} min",
             "data": card.data["source"], "licence": card.data["licence"],
