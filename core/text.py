@@ -13,6 +13,14 @@ _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w+(?:['’\-]\w+)*|[^\w\s]", re.UNICODE)
 
 
+_TURKISH_UPPER = str.maketrans({"i": "İ", "ı": "I"})
+
+
+def upper(text: str, turkish: bool = False) -> str:
+    """Upper case; Turkish writes the dotted i as İ and the dotless ı as I."""
+    return (text.translate(_TURKISH_UPPER) if turkish else text).upper()
+
+
 def normalize(text: str, lowercase: bool) -> str:
     """NFC-normalise, collapse runs of white space, optionally lowercase (Turkish-aware for İ)."""
     text = unicodedata.normalize("NFC", text)

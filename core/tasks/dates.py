@@ -51,6 +51,8 @@ from typing import Callable
 from babel import Locale
 from babel.dates import get_day_names, get_month_names, parse_pattern
 
+from ..text import upper
+
 SOURCE = {"data": "generated: dates 1900-2099 in English (US and British), German, French and Turkish from "
                   "babel's CLDR date patterns (babel 2.18.0: short/medium/long/full and the available "
                   "skeleton formats) and hand-written variants people type (core/tasks/dates.py)",
@@ -385,13 +387,6 @@ def _formatters(lang: str) -> dict[str, tuple[Formatter, ...]]:
 
 
 # ---------------------------------------------------------------------- case and spacing
-_TR_UPPER = str.maketrans({"i": "İ", "ı": "I"})
-
-
-def _upper(s: str, turkish: bool) -> str:
-    return (s.translate(_TR_UPPER) if turkish else s).upper()
-
-
 def _case(s: str, turkish: bool, rng: random.Random) -> str:
     x = rng.random()
     if x < 0.62:
@@ -399,10 +394,10 @@ def _case(s: str, turkish: bool, rng: random.Random) -> str:
     if x < 0.77:
         return s.lower()
     if x < 0.85:  # Capitalised
-        return _upper(s[0], turkish) + s[1:]
+        return upper(s[0], turkish) + s[1:]
     if x < 0.93:  # Title Case
-        return "".join(_upper(c, turkish) if i == 0 or s[i - 1] in " -'" else c for i, c in enumerate(s))
-    return _upper(s, turkish)
+        return "".join(upper(c, turkish) if i == 0 or s[i - 1] in " -'" else c for i, c in enumerate(s))
+    return upper(s, turkish)
 
 
 def _spacing(s: str, rng: random.Random) -> str:

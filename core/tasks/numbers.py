@@ -34,6 +34,8 @@ from __future__ import annotations
 import functools
 import random
 
+from ..text import upper
+
 SOURCE = {"data": "generated: number words in English, German, French and Turkish, spelled by rules in "
                   "core/tasks/numbers.py, with the variants people type",
           "licence": "generated data (no external source)"}
@@ -319,24 +321,17 @@ def _options(lang: str, rng: random.Random) -> dict:
     raise ValueError(f"unknown language {lang!r}; choose one of {LANGS}")
 
 
-_TR_UPPER = str.maketrans({"i": "İ", "ı": "I"})
-
-
-def _upper(s: str, turkish: bool) -> str:
-    return (s.translate(_TR_UPPER) if turkish else s).upper()
-
-
 def _case(s: str, turkish: bool, rng: random.Random) -> str:
     x = rng.random()
     if x < 0.6:
         return s
     if x < 0.75:  # Capitalised
-        return _upper(s[0], turkish) + s[1:]
+        return upper(s[0], turkish) + s[1:]
     if x < 0.85:  # Title Case, also after a hyphen
-        return "".join(_upper(c, turkish) if i == 0 or s[i - 1] in " -" else c for i, c in enumerate(s))
+        return "".join(upper(c, turkish) if i == 0 or s[i - 1] in " -" else c for i, c in enumerate(s))
     if x < 0.97:
-        return _upper(s, turkish)
-    return "".join(_upper(c, turkish) if rng.random() < 0.5 else c for c in s)  # rAndOM mIx
+        return upper(s, turkish)
+    return "".join(upper(c, turkish) if rng.random() < 0.5 else c for c in s)  # rAndOM mIx
 
 
 def spell(n: int, lang: str, rng: random.Random | None = None) -> str:
