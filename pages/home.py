@@ -10,7 +10,7 @@ def model_table() -> pd.DataFrame:
     rows = []
     for card in list_models():
         if "bleu" in card.metrics:  # word-level: exact sentence matches are rare, BLEU says more
-            lengths = "; ".join(f"{r['lengths']} words: BLEU {r['bleu']:.1f}" for r in card.metrics_by_length)
+            lengths = "BLEU " + "; ".join(f"{r['lengths']}: {r['bleu']:.1f}" for r in card.metrics_by_length)
         else:
             lengths = "; ".join(f"{r['lengths']}: {100 * r['exact_match']:.1f}%" for r in card.metrics_by_length)
         rows.append({
