@@ -1,6 +1,11 @@
 """Entry point: builds the navigation over the pages, in the lecture's order."""
 import streamlit as st
+import torch
 
+torch.set_num_threads(1)  # tiny models on a shared 2-core machine run several times faster on one thread
 st.set_page_config(page_title="Seq2Seq Attention Explorer", page_icon="🔎", layout="wide")
-navigation = st.navigation([st.Page("pages/home.py", title="Home", icon="🏠", url_path="", default=True)])
+navigation = st.navigation(position="top", pages=[
+    st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="", default=True),
+    st.Page("pages/attention.py", title="Attention, step by step", icon=":material/center_focus_strong:", url_path="attention"),
+])
 navigation.run()

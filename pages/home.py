@@ -3,6 +3,9 @@ import pandas as pd
 import streamlit as st
 
 from core import list_models
+from ui import shell
+
+shell.enter_through_app()
 
 
 @st.cache_data

@@ -1,0 +1,178 @@
+"""Attention, step by step: type a sentence and watch the lecture's three steps (scores, softmax
+weights, context vector) at every decoder step of a trained model, with the actual numbers."""
+import streamlit as st
+
+from ui import cache, charts, equations, shell, tables, widgets
+from ui.labels import markdown_text, position_label, token_label
+from ui.state import BEAM_MAX, MAX_TEXT_CHARS, TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP, View
+
+shell.enter_through_app()
+
+PAGE = "attention"
+PREFERRED = "dates-attn"
+
+
+def key(name: str) -> str:
+    return widgets.state_key(PAGE, name)
+
+
+def reset_step() -> None:
+    st.session_state[key("step")] = 1
+    st.session_state[key("hide")] = []
+
+
+def on_model_change() -> None:
+    """A new model starts on its own first example unless the user typed something of their own."""
+    reset_step()
+    text = st.session_state.get(key("text"), "")
+    if not text.strip() or any(text in c.examples for c in cards):
+        chosen = next(c for c in cards if c.name == st.session_state[key("model")])
+        st.session_state[key("text")] = chosen.examples[0] if chosen.examples else ""
+
+
+def current_view(text: str, steps: int = 1) -> View:
+    return View(model=st.session_state[key("model")], text=text,
+                step=min(st.session_state.get(key("step"), 1), max(steps, 1)),
+                temperature=st.session_state[key("temperature")], hide=list(st.session_state.get(key("hide"), [])),
+                beam=st.session_state[key("beam")])
+
+
+def stop_with(message: str, text: str) -> None:
+    st.info(message)
+    widgets.save_view(current_view(text), default)
+    st.stop()
+
+
+cards = [c for c in cache.get_cards() if c.attention is not None]
+if not cards:
+    st.error("No attention model was found in checkpoints/. Train one with "
+             "`python -m core.train --task dates --attention dot`.")
+    st.stop()
+cards.sort(key=lambda c: c.name != PREFERRED)
+default = View(model=cards[0].name, text=cards[0].examples[0] if cards[0].examples else "")
+notices = widgets.load_view(PAGE, default, [c.name for c in cards])
+
+st.title("Attention, step by step")
+st.caption("Type an input for a trained encoder-decoder with dot-product attention and watch every number it "
+           "computes: the encoder states, then for each output token the scores, the softmax weights and the "
+           "context vector.")
+for notice in notices:
+    st.info(notice)
+
+left, right = st.columns([1, 2])
+with left:
+    card = widgets.model_picker(PAGE, cards, on_change=on_model_change)
+with right:
+    text = widgets.sentence_box(PAGE, "Input (press Enter to run)",
+                                "Any text: unknown characters or words are read as <unk>; long inputs are cut at "
+                                "the model's length limit.", on_change=reset_step)
+widgets.example_chooser(PAGE, card)
+options = st.columns([2, 1, 3])
+temperature = options[0].slider(
+    "Softmax temperature T", TEMPERATURE_MIN, TEMPERATURE_MAX, step=TEMPERATURE_STEP, key=key("temperature"),
+    help="Step 2 becomes softmax(scores / T). T = 1 is the model as trained; small T sharpens the weights, "
+         "large T flattens them.")
+beam = options[1].number_input("Beam width", 1, BEAM_MAX, step=1, key=key("beam"),
+                               help="1 is greedy decoding. With more, the best hypothesis is traced below and "
+                                    "the others are listed with their scores.")
+
+if len(text) > MAX_TEXT_CHARS:
+    st.warning(f"The input has {len(text):,} characters; the first {MAX_TEXT_CHARS} are read.")
+    text = text[:MAX_TEXT_CHARS]
+if not text.strip():
+    stop_with("Type a sentence above (or click an example) to see the model translate it.", text)
+try:
+    base = cache.get_trace(card.name, text, temperature, (), beam)
+except ValueError as error:
+    stop_with(str(error), text)
+
+n = len(base.src_tokens)
+hide_options = list(range(n))
+st.session_state[key("hide")] = [p for p in st.session_state.get(key("hide"), []) if p < n]
+hidden = options[2].multiselect(
+    "Hide source tokens from attention (counterfactual)", hide_options, key=key("hide"),
+    format_func=lambda j: position_label(j, base.src_tokens[j]),
+    help="Hidden positions get weight exactly 0 and the others are renormalised; the model decodes again.")
+trace = base
+if hidden:
+    try:
+        trace = cache.get_trace(card.name, text, temperature, tuple(hidden), beam)
+    except ValueError as error:
+        stop_with(str(error), text)
+
+for warning in trace.warnings:
+    st.warning(markdown_text(warning))
+if hidden:
+    before, after = st.columns(2)
+    with before:
+        widgets.plain_text("Output with every token visible:", trace.baseline_output)
+    with after:
+        widgets.plain_text(f"Output with {len(hidden)} hidden:", trace.output)
+    changed = ", ".join(f"y{i + 1}" for i in trace.changed_steps) or "none"
+    st.caption(f"Steps whose token changed: {changed}.")
+else:
+    widgets.plain_text("Output:", trace.output)
+
+st.subheader("The whole computation")
+st.caption("Press ▶ Play or drag the slider: the encoder reads the source one token at a time, then every output "
+           "token goes through the three steps and the decoder update. Grey means not computed yet; the orange "
+           "outline marks the query (or the token being read). It runs in your browser.")
+st.plotly_chart(cache.get_timeline(card.name, text, temperature, tuple(hidden), beam),
+                config={"displaylogo": False}, key=key("timeline"))
+
+m = len(trace.steps)
+st.subheader("One decoder step in depth")
+st.markdown(
+    "At decoder step *i* the previous decoder state $h^d_{i-1}$ is the **query**. "
+    "**Step 1** scores it against every encoder state: $\\text{score}(h^d_{i-1}, h^e_j) = h^d_{i-1} \\cdot h^e_j$. "
+    "**Step 2** turns the scores into weights: $\\alpha_{ij} = \\text{softmax}_j(\\text{score})$. "
+    "**Step 3** mixes the encoder states: $c_i = \\sum_j \\alpha_{ij} h^e_j$. "
+    "The decoder then updates $h^d_i = g(y_{i-1}, h^d_{i-1}, c_i)$ and picks the output token $y_i$."
+)
+if m > 1:
+    st.session_state[key("step")] = min(st.session_state.get(key("step"), 1), m)
+    step_number = st.slider("Decoder step i", 1, m, key=key("step"))
+else:
+    step_number = 1
+step = step_number - 1
+s = trace.steps[step]
+eq = equations.step_equations(trace, step)
+focus = eq.focus
+st.markdown(f"Step *i* = {step_number}: input $y_{{{step}}}$ = “{markdown_text(token_label(s.input_token))}”, "
+            f"output $y_{{{step_number}}}$ = “{markdown_text(token_label(s.token))}”. The worked numbers follow the source "
+            f"token with the highest weight, $x_{{{focus + 1}}}$ = “{markdown_text(token_label(base.src_tokens[focus]))}”.")
+one, two, three, numbers = st.tabs(["Step 1 · scores", "Step 2 · weights", "Step 3 · context", "Tables"])
+with one:
+    st.latex(eq.score)
+    st.plotly_chart(charts.scores_figure(trace, step), key=key("scores"))
+with two:
+    st.latex(eq.softmax)
+    st.plotly_chart(charts.weights_figure(trace, step), key=key("weights"))
+with three:
+    st.latex(eq.context)
+    st.latex(eq.context_unit)
+    st.plotly_chart(charts.context_figure(trace, step), key=key("context"))
+with numbers:
+    step_table = tables.step_table(trace, step)
+    st.dataframe(step_table, hide_index=True)
+    st.download_button("Scores and weights (CSV)", step_table.to_csv(index=False), f"step{step_number}-weights.csv",
+                       "text/csv", key=key("csv-step"))
+    vectors = tables.vectors_table(trace, step)
+    st.dataframe(vectors, hide_index=True, height=240)
+    st.download_button("Query, context and state (CSV)", vectors.to_csv(index=False),
+                       f"step{step_number}-vectors.csv", "text/csv", key=key("csv-vectors"))
+
+st.subheader("Every step")
+st.dataframe(tables.outputs_table(trace), hide_index=True)
+st.plotly_chart(charts.alignment_figure(trace, step), key=key("alignment"))
+downloads = st.columns(2)
+downloads[0].download_button("Alignment matrix α (CSV)", tables.attention_table(trace).to_csv(), "attention.csv",
+                             "text/csv", key=key("csv-attention"))
+downloads[1].download_button("Encoder states (CSV)", tables.encoder_table(trace).to_csv(index=False),
+                             "encoder-states.csv", "text/csv", key=key("csv-encoder"))
+if trace.beam:
+    st.subheader(f"Beam search (width {beam})")
+    st.caption("Finished hypotheses, best first, ranked by log-probability per token. The best one is traced above.")
+    st.dataframe(tables.beam_table(trace, card.config["tgt_level"]), hide_index=True)
+
+widgets.save_view(current_view(text, m), default)

@@ -1,0 +1,403 @@
+"""Plotly figures built from a Trace: pure functions, no Streamlit.
+
+Every value drawn is taken from the Trace unchanged (float32 arrays, sent base64-encoded), so the
+picture shows exactly what the model computed. Positions follow the lecture: source tokens
+x_1..x_n, decoder steps i = 1..m, h^d_0 = h^e_n.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+from _plotly_utils.utils import convert_to_base64
+
+from core import Trace
+
+from .equations import exp_text
+from .labels import plot_text, token_label
+
+STATE_SCALE = "RdBu"  # diverging and colour-blind safe: states, scores and context vectors
+WEIGHT_SCALE = "Viridis"  # sequential and colour-blind safe: weights and probabilities
+COVER = "rgb(128, 128, 128)"  # hides what the model has not computed yet at this point of the timeline
+HIGHLIGHT = "#ff8c00"  # the query / the token being read (orange reads on both themes and both scales)
+FRAME_MS = 350  # Play speed of the timeline
+
+
+def source_tick_labels(trace: Trace) -> list[str]:
+    """Tick labels of the source positions; hidden (masked) tokens are marked ⊘."""
+    hidden = set(trace.mask)
+    return [("⊘" if j in hidden else "") + plot_text(token_label(t)) for j, t in enumerate(trace.src_tokens)]
+
+
+def _ticks(labels: list[str], start: int = 1, most: int = 45) -> dict:
+    """Tick values/texts for positions start..; thinned so that at most `most` labels show."""
+    every = max(1, -(-len(labels) // most))
+    positions = list(range(start, start + len(labels)))
+    return dict(tickmode="array", tickvals=positions[::every], ticktext=labels[::every])
+
+
+def _symmetric_range(*arrays: np.ndarray) -> float:
+    """A colour range symmetric around 0 that covers every value."""
+    largest = max(float(np.max(np.abs(a))) for a in arrays if a.size)
+    return largest if largest > 0 else 1.0
+
+
+def _ref(fig: go.Figure, row: int, col: int) -> tuple[str, str]:
+    """The 'x3', 'y3' references of a subplot, for shapes."""
+    subplot = fig.get_subplot(row, col)
+    return subplot.xaxis.plotly_name.replace("axis", ""), subplot.yaxis.plotly_name.replace("axis", "")
+
+
+class AnimatedFigure(go.Figure):
+    """A figure whose animation frames are kept as plain dicts.
+
+    Plotly validates every frame through its object model, which costs about 2 ms a frame; a
+    40-token input has 200 frames, most of a rerun's time budget. The frames here are built from
+    the same arrays as the validated traces, so they are added to the figure's dict as they are.
+    `to_dict()` (what Streamlit and `plotly.io.to_json` call) returns the whole animated figure."""
+
+    def __init__(self, figure: go.Figure, frames: list[dict]):
+        super().__init__(figure)
+        self._plain_frames = frames
+
+    def to_dict(self) -> dict:
+        result = super().to_dict()
+        frames = copy.deepcopy(self._plain_frames)
+        convert_to_base64(frames)
+        result["frames"] = frames
+        return result
+
+
+# ---- the animated timeline -----------------------------------------------------------------
+
+@dataclass
+class _Moment:
+    """What the timeline shows at one frame."""
+
+    name: str  # slider label
+    title: str
+    encoded: int  # source positions read so far (encoder states shown)
+    states: int  # decoder states shown: h^d_0 .. h^d_{states-1}
+    contexts: int  # context vectors shown: c_1 .. c_contexts
+    rows: int  # alignment rows shown
+    outputs: int  # output tokens shown
+    reading: int | None = None  # source position being read (0-based)
+    query: int | None = None  # decoder-state column of the query
+    step: int | None = None  # 0-based decoder step
+    scores: bool = False
+    weights: bool = False
+    topk: bool = False
+
+
+def _moments(trace: Trace) -> list[_Moment]:
+    n, m = len(trace.src_tokens), len(trace.steps)
+    moments = []
+    for j, token in enumerate(trace.src_tokens):
+        moments.append(_Moment(
+            name=f"x{j + 1}", encoded=j + 1, states=0, contexts=0, rows=0, outputs=0, reading=j,
+            title=f"Encoder reads x<sub>{j + 1}</sub> = “{plot_text(token_label(token))}”:  "
+                  f"h<sup>e</sup><sub>{j + 1}</sub> = f<sub>W</sub>(h<sup>e</sup><sub>{j}</sub>, x<sub>{j + 1}</sub>)"))
+    for k, step in enumerate(trace.steps):
+        i = k + 1
+        query = f"h<sup>d</sup><sub>{k}</sub>"
+        start = "h<sup>d</sup><sub>0</sub> = h<sup>e</sup><sub>n</sub>.  " if k == 0 else ""
+        base = dict(encoded=n, states=i, contexts=k, rows=k, outputs=k, query=k, step=k)
+        moments.append(_Moment(name=f"y{i} · 1", scores=True, **base,
+                               title=f"{start}Step 1 for y<sub>{i}</sub>: scores = {query} · h<sup>e</sup><sub>j</sub>"))
+        base["rows"] = i
+        moments.append(_Moment(name=f"y{i} · 2", scores=True, weights=True, **base,
+                               title=f"Step 2 for y<sub>{i}</sub>: α<sub>{i}j</sub> = softmax<sub>j</sub>(scores"
+                                     + (f" / {trace.temperature:g}" if trace.temperature != 1 else "") + ")"))
+        base["contexts"] = i
+        moments.append(_Moment(name=f"y{i} · 3", scores=True, weights=True, **base,
+                               title=f"Step 3 for y<sub>{i}</sub>: c<sub>{i}</sub> = Σ<sub>j</sub> "
+                                     f"α<sub>{i}j</sub> h<sup>e</sup><sub>j</sub>"))
+        base.update(states=i + 1, outputs=i, query=i)  # the outline moves to the new state h^d_i
+        prob = dict(step.topk).get(step.token)
+        chance = f" (p = {prob:.3f})" if prob is not None else ""
+        moments.append(_Moment(name=f"y{i} · out", scores=True, weights=True, topk=True, **base,
+                               title=f"h<sup>d</sup><sub>{i}</sub> = g(y<sub>{k}</sub>, {query}, c<sub>{i}</sub>)  →  "
+                                     f"y<sub>{i}</sub> = “{plot_text(token_label(step.token))}”{chance}"))
+    return moments
+
+
+class _Layout:
+    """Subplot grid of the timeline and the axis references of each panel."""
+
+    def __init__(self, trace: Trace):
+        n, m = len(trace.src_tokens), len(trace.steps)
+        self.fig = make_subplots(
+            rows=5, cols=2, column_widths=[0.6, 0.4], row_heights=[0.06, 0.34, 0.15, 0.15, 0.30],
+            specs=[[{}, {}], [{}, {}], [{}, {"rowspan": 2}], [{}, None], [{}, {}]],
+            horizontal_spacing=0.07, vertical_spacing=0.05,
+            subplot_titles=("source x<sub>j</sub> (highlight: weights α<sub>ij</sub>)", "output y<sub>i</sub>",
+                            "encoder states h<sup>e</sup><sub>j</sub> (columns)",
+                            "decoder states h<sup>d</sup><sub>i</sub> (h<sup>d</sup><sub>0</sub> = h<sup>e</sup><sub>n</sub>)",
+                            "step 1: scores h<sup>d</sup><sub>i-1</sub> · h<sup>e</sup><sub>j</sub>",
+                            "step 3: context vectors c<sub>i</sub>",
+                            "step 2: weights α<sub>ij</sub>", "alignment matrix α (rows: steps i)",
+                            "output distribution: top choices"))
+        self.n, self.m = n, m
+        self.src_strip, self.out_strip = _ref(self.fig, 1, 1), _ref(self.fig, 1, 2)
+        self.enc, self.dec = _ref(self.fig, 2, 1), _ref(self.fig, 2, 2)
+        self.scores, self.contexts = _ref(self.fig, 3, 1), _ref(self.fig, 3, 2)
+        self.weights, self.align = _ref(self.fig, 4, 1), _ref(self.fig, 5, 1)
+        self.topk = _ref(self.fig, 5, 2)
+
+    def cover(self, ref: tuple[str, str], x0: float, x1: float, y0: float, y1: float) -> dict:
+        return dict(type="rect", xref=ref[0], yref=ref[1], x0=x0, x1=x1, y0=y0, y1=y1,
+                    fillcolor=COVER, line_width=0, layer="above")
+
+    def outline(self, ref: tuple[str, str], x0: float, x1: float, y0: float, y1: float) -> dict:
+        return dict(type="rect", xref=ref[0], yref=ref[1], x0=x0, x1=x1, y0=y0, y1=y1,
+                    line=dict(color=HIGHLIGHT, width=3), fillcolor="rgba(0,0,0,0)", layer="above")
+
+
+def timeline_figure(trace: Trace) -> go.Figure:
+    """The whole computation as one animation (Plotly frames, played in the browser):
+    the encoder reads x_1..x_n, then each output step shows scores, weights, context, and the new
+    state with the chosen token. Trace 0..8 are the panels; frames update only their data."""
+    if trace.score_function is None:
+        raise ValueError("The timeline shows attention; this model has none.")
+    grid = _Layout(trace)
+    fig, n, m = grid.fig, grid.n, grid.m
+    H = trace.encoder_states.shape[1]
+    steps = trace.steps
+    scores = np.stack([s.scores for s in steps]).astype(np.float32)  # (m, n)
+    weights = trace.attention.astype(np.float32)  # (m, n)
+    dec_states = np.stack([steps[0].query] + [s.state for s in steps]).T.astype(np.float32)  # (H, m+1)
+    contexts = np.stack([s.context for s in steps]).T.astype(np.float32)  # (H, m)
+    enc = trace.encoder_states.T.astype(np.float32)  # (H, n)
+    vector_range = _symmetric_range(enc, dec_states, contexts)
+    score_low, score_high = min(0.0, float(scores.min())), max(0.0, float(scores.max()))
+    score_pad = 0.08 * (score_high - score_low or 1.0)
+    src_labels = source_tick_labels(trace)
+    out_labels = [plot_text(token_label(t)) for t in trace.out_tokens]
+    positions = np.arange(1, n + 1)
+    units = np.arange(1, H + 1)
+    chosen_prob = np.array([dict(s.topk).get(s.token, np.nan) for s in steps], dtype=np.float32)
+
+    heat = dict(colorscale=STATE_SCALE, zmid=0, zmin=-vector_range, zmax=vector_range, showscale=False)
+    fig.add_trace(go.Heatmap(z=np.zeros((1, n), np.float32), x=positions, y=[0], text=[src_labels],
+                             texttemplate="%{text}", colorscale=WEIGHT_SCALE, zmin=0, zmax=1, showscale=False,
+                             hovertemplate="x%{x}: %{text}<br>α = %{z:.4f}<extra></extra>"), 1, 1)  # 0
+    fig.add_trace(go.Heatmap(z=chosen_prob[None, :], x=np.arange(1, m + 1), y=[0], text=[[""] * m],
+                             texttemplate="%{text}", colorscale=WEIGHT_SCALE, zmin=0, zmax=1, showscale=False,
+                             hovertemplate="y%{x}: %{text}<br>p = %{z:.4f}<extra></extra>"), 1, 2)  # 1
+    fig.add_trace(go.Heatmap(z=enc, x=positions, y=units, **heat,
+                             hovertemplate="h<sup>e</sup><sub>%{x}</sub>[%{y}] = %{z:.4f}<extra></extra>"), 2, 1)  # 2
+    fig.add_trace(go.Heatmap(z=dec_states, x=np.arange(0, m + 1), y=units, **heat,
+                             hovertemplate="h<sup>d</sup><sub>%{x}</sub>[%{y}] = %{z:.4f}<extra></extra>"), 2, 2)  # 3
+    fig.add_trace(go.Bar(x=positions, y=np.zeros(n, np.float32), marker_color="#e07b39",
+                         hovertemplate="score(h<sup>d</sup>, h<sup>e</sup><sub>%{x}</sub>) = %{y:.4f}<extra></extra>"),
+                  3, 1)  # 4
+    fig.add_trace(go.Heatmap(z=contexts, x=np.arange(1, m + 1), y=units, **heat,
+                             hovertemplate="c<sub>%{x}</sub>[%{y}] = %{z:.4f}<extra></extra>"), 3, 2)  # 5
+    fig.add_trace(go.Bar(x=positions, y=np.zeros(n, np.float32), marker_color="#5b8def",
+                         hovertemplate="α<sub>i,%{x}</sub> = %{y:.4f}<extra></extra>"), 4, 1)  # 6
+    fig.add_trace(go.Heatmap(z=weights, x=positions, y=np.arange(1, m + 1), colorscale=WEIGHT_SCALE, zmin=0, zmax=1,
+                             colorbar=dict(title=dict(text="α", side="right"), len=0.28, y=0.13, thickness=10),
+                             hovertemplate="α<sub>%{y},%{x}</sub> = %{z:.4f}<extra></extra>"), 5, 1)  # 7
+    fig.add_trace(go.Bar(x=np.zeros(5, np.float32), y=np.arange(5), orientation="h", text=[""] * 5,
+                         textposition="auto", marker_color="#5b8def",
+                         hovertemplate="p = %{x:.4f}<extra></extra>"), 5, 2)  # 8
+
+    _style_axes(fig, grid, src_labels, (score_low - score_pad, score_high + score_pad))
+    moments = _moments(trace)
+    frames = [_frame(grid, trace, moment, scores, weights, out_labels) for moment in moments]
+    last = frames[-1]  # the figure opens on the finished computation; Play runs it from the start
+    fig.update_layout(shapes=last["layout"]["shapes"], title_text=last["layout"]["title"]["text"])
+    for index, data in zip(last["traces"], last["data"]):
+        fig.data[index].update({k: v for k, v in data.items() if k != "type"})
+    _controls(fig, moments)
+    return AnimatedFigure(fig, frames)
+
+
+def _style_axes(fig: go.Figure, grid: _Layout, src_labels: list[str], score_range: tuple[float, float]):
+    """Axes: source positions 1..n share the left column, decoder steps the right. Future output
+    tokens never appear in labels (the strip reveals them as they are chosen): steps are numbered."""
+    n, m = grid.n, grid.m
+    for row in (1, 2, 3, 4, 5):
+        fig.update_xaxes(range=[0.5, n + 0.5], row=row, col=1, showticklabels=row == 5, **_ticks(src_labels))
+    fig.update_xaxes(range=[-0.5, m + 0.5], showticklabels=False, row=1, col=2)
+    fig.update_xaxes(range=[-0.5, m + 0.5], row=2, col=2,
+                     **_ticks([f"h{i}" for i in range(m + 1)], start=0, most=16))
+    fig.update_xaxes(range=[-0.5, m + 0.5], row=3, col=2, **_ticks([f"c{i}" for i in range(1, m + 1)], most=16))
+    fig.update_yaxes(showticklabels=False, row=1)
+    for row, col in ((2, 1), (2, 2), (3, 2)):
+        fig.update_yaxes(title_text="unit", autorange="reversed", row=row, col=col)
+    fig.update_yaxes(range=list(score_range), title_text="score", row=3, col=1)
+    fig.update_yaxes(range=[0, 1.05], title_text="α", row=4, col=1)
+    fig.update_yaxes(autorange="reversed", title_text="step i", row=5, col=1,
+                     **_ticks([str(i) for i in range(1, m + 1)], most=12))
+    fig.update_xaxes(range=[0, 1.15], title_text="probability", row=5, col=2)
+    fig.update_yaxes(showticklabels=False, autorange="reversed", row=5, col=2)
+    fig.update_layout(height=780, margin=dict(l=50, r=20, t=70, b=90), showlegend=False,
+                      title=dict(x=0.01, y=0.985, font=dict(size=17)), bargap=0.15)
+    fig.update_annotations(font_size=13)
+
+
+def _frame(grid: _Layout, trace: Trace, moment: _Moment, scores: np.ndarray, weights: np.ndarray,
+           out_labels: list[str]) -> dict:
+    n, m = grid.n, grid.m
+    H = trace.encoder_states.shape[1]
+    k = moment.step
+    zeros = np.zeros(n, np.float32)
+    highlight = zeros.copy()
+    if moment.reading is not None:
+        highlight[moment.reading] = 1.0
+    elif moment.weights:
+        highlight = weights[k]
+    shapes = []
+    if moment.encoded < n:
+        shapes.append(grid.cover(grid.enc, moment.encoded + 0.5, n + 0.5, 0.5, H + 0.5))
+    shapes.append(grid.cover(grid.dec, moment.states - 0.5, m + 0.5, 0.5, H + 0.5))
+    shapes.append(grid.cover(grid.contexts, moment.contexts + 0.5, m + 0.5, 0.5, H + 0.5))
+    shapes.append(grid.cover(grid.out_strip, moment.outputs + 0.5, m + 0.5, -0.5, 0.5))
+    shapes.append(grid.cover(grid.align, 0.5, n + 0.5, moment.rows + 0.5, m + 0.5))
+    if moment.reading is not None:
+        shapes.append(grid.outline(grid.enc, moment.reading + 0.5, moment.reading + 1.5, 0.5, H + 0.5))
+    if moment.query is not None:
+        shapes.append(grid.outline(grid.dec, moment.query - 0.5, moment.query + 0.5, 0.5, H + 0.5))
+    if moment.weights:
+        shapes.append(grid.outline(grid.align, 0.5, n + 0.5, k + 0.5, k + 1.5))
+    if moment.contexts and k is not None and moment.contexts == k + 1:
+        shapes.append(grid.outline(grid.contexts, k + 0.5, k + 1.5, 0.5, H + 0.5))
+    bar_scores = scores[k] if moment.scores else zeros
+    bar_weights = weights[k] if moment.weights else zeros
+    top_probs, top_text = np.zeros(5, np.float32), [""] * 5
+    if moment.topk:
+        topk = trace.steps[k].topk[:5]
+        top_probs[: len(topk)] = [p for _, p in topk]
+        top_text[: len(topk)] = [f"{plot_text(token_label(t))}  {p:.3f}" for t, p in topk]
+    shown = [label if i < moment.outputs else "" for i, label in enumerate(out_labels)]
+    return dict(  # a plain dict: 200 validated go.Frame objects would cost most of a rerun's time
+        name=moment.name,
+        data=[dict(type="heatmap", z=highlight[None, :]), dict(type="heatmap", text=[shown]),
+              dict(type="bar", y=bar_scores), dict(type="bar", y=bar_weights),
+              dict(type="bar", x=top_probs, text=top_text)],
+        traces=[0, 1, 4, 6, 8],
+        layout=dict(shapes=shapes, title=dict(text=moment.title)),
+    )
+
+
+def _controls(fig: go.Figure, moments: list[_Moment]) -> None:
+    """Play/Pause buttons and a slider over the frames: all in the browser, no server round trip."""
+    play = dict(frame=dict(duration=FRAME_MS, redraw=True), transition=dict(duration=0), mode="immediate")
+    resume = dict(play, fromcurrent=True)
+    pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")
+    fig.update_layout(
+        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.06, xanchor="left", yanchor="top",
+                          pad=dict(t=0, r=6), showactive=False,
+                          buttons=[dict(label="▶ Play", method="animate", args=[[m.name for m in moments], play]),
+                                   dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
+                                   dict(label="⏵ Resume", method="animate", args=[None, resume])])],
+        sliders=[dict(active=len(moments) - 1, x=0.25, len=0.75, y=-0.04, yanchor="top", pad=dict(t=0, b=0),
+                      currentvalue=dict(prefix="frame: ", font=dict(size=13)), ticklen=0, minorticklen=0,
+                      font=dict(size=1, color="rgba(0,0,0,0)"),
+                      steps=[dict(label=m.name, method="animate",
+                                  args=[[m.name], dict(frame=dict(duration=0, redraw=True), mode="immediate",
+                                                       transition=dict(duration=0))])
+                             for m in moments])],
+    )
+
+
+# ---- one decoder step in depth -------------------------------------------------------------
+
+def _row_labels(trace: Trace) -> list[str]:
+    return [f"h<sup>e</sup><sub>{j + 1}</sub> {label}" for j, label in enumerate(source_tick_labels(trace))]
+
+
+def _rows_height(rows: int, extra: int = 150) -> int:
+    return int(min(900, max(260, 22 * rows + extra)))
+
+
+def scores_figure(trace: Trace, step: int) -> go.Figure:
+    """Step 1 of decoder step `step` (0-based): the query h^d_{i-1} above every h^e_j, and the score
+    of each h^e_j with it as a bar on the same row."""
+    s = trace.steps[step]
+    n, H = trace.encoder_states.shape
+    rows = np.vstack([s.query[None, :], trace.encoder_states]).astype(np.float32)  # (n+1, H)
+    labels = [f"query h<sup>d</sup><sub>{step}</sub>"] + _row_labels(trace)
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.74, 0.26], horizontal_spacing=0.02,
+                        subplot_titles=(f"query h<sup>d</sup><sub>{step}</sub> and encoder states (rows)",
+                                        f"score = h<sup>d</sup><sub>{step}</sub> · h<sup>e</sup><sub>j</sub>"))
+    bound = _symmetric_range(rows)
+    fig.add_trace(go.Heatmap(z=rows, x=np.arange(1, H + 1), y=np.arange(0, n + 1), colorscale=STATE_SCALE, zmid=0,
+                             zmin=-bound, zmax=bound, colorbar=dict(thickness=10, len=0.8, x=0.72),
+                             hovertemplate="row %{y}, unit %{x}: %{z:.4f}<extra></extra>"), 1, 1)
+    fig.add_trace(go.Bar(x=s.scores.astype(np.float32), y=np.arange(1, n + 1), orientation="h",
+                         marker_color="#e07b39", text=[f"{v:.2f}" for v in s.scores], textposition="auto",
+                         hovertemplate="score with h<sup>e</sup><sub>%{y}</sub> = %{x:.6f}<extra></extra>"), 1, 2)
+    fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=list(range(n + 1)), ticktext=labels,
+                     row=1, col=1)
+    fig.update_xaxes(title_text="unit k", row=1, col=1)
+    fig.update_xaxes(title_text="score", row=1, col=2)
+    fig.update_layout(height=_rows_height(n + 1), margin=dict(l=10, r=10, t=40, b=40), showlegend=False)
+    return fig
+
+
+def weights_figure(trace: Trace, step: int) -> go.Figure:
+    """Step 2: the weights α_ij as bars; hover shows the score, score/T, exp(score/T) and α."""
+    s = trace.steps[step]
+    n = len(trace.src_tokens)
+    scaled = s.scores.astype(np.float64) / trace.temperature
+    hidden = set(trace.mask)
+    custom = np.array([[float(s.scores[j]), float(scaled[j]), exp_text(scaled[j]) if j not in hidden else "hidden"]
+                       for j in range(n)], dtype=object)
+    colours = ["#9e9e9e" if j in hidden else "#5b8def" for j in range(n)]
+    fig = go.Figure(go.Bar(x=np.arange(1, n + 1), y=s.weights.astype(np.float32), marker_color=colours,
+                           customdata=custom, text=[f"{w:.3f}" for w in s.weights], textposition="outside",
+                           hovertemplate="x%{x}<br>score = %{customdata[0]:.6f}<br>score / T = %{customdata[1]:.6f}"
+                                         "<br>exp(score / T) = %{customdata[2]}<br>α = %{y:.6f}<extra></extra>"))
+    fig.update_xaxes(title_text="source position j", **_ticks(source_tick_labels(trace)))
+    fig.update_yaxes(title_text=f"α<sub>{step + 1}j</sub>", range=[0, 1.12])
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=20, b=40), showlegend=False)
+    return fig
+
+
+def context_figure(trace: Trace, step: int) -> go.Figure:
+    """Step 3: each encoder state scaled by its weight, α_ij h^e_j (rows), adding up to c_i (last row)."""
+    s = trace.steps[step]
+    n, H = trace.encoder_states.shape
+    weighted = (s.weights[:, None] * trace.encoder_states).astype(np.float32)  # (n, H)
+    bound = _symmetric_range(weighted, s.context)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[n / (n + 2), 2 / (n + 2)],
+                        vertical_spacing=0.06,
+                        subplot_titles=(f"α<sub>{step + 1}j</sub> h<sup>e</sup><sub>j</sub> (rows)",
+                                        f"their sum: c<sub>{step + 1}</sub>"))
+    labels = [f"α<sub>{step + 1},{j + 1}</sub> · h<sup>e</sup><sub>{j + 1}</sub> {label}"
+              for j, label in enumerate(source_tick_labels(trace))]
+    heat = dict(colorscale=STATE_SCALE, zmid=0, zmin=-bound, zmax=bound)
+    fig.add_trace(go.Heatmap(z=weighted, x=np.arange(1, H + 1), y=np.arange(1, n + 1), **heat,
+                             colorbar=dict(thickness=10),
+                             hovertemplate="α · h<sup>e</sup><sub>%{y}</sub>[%{x}] = %{z:.5f}<extra></extra>"), 1, 1)
+    fig.add_trace(go.Heatmap(z=s.context[None, :].astype(np.float32), x=np.arange(1, H + 1), y=[0], **heat,
+                             showscale=False,
+                             hovertemplate=f"c<sub>{step + 1}</sub>[%{{x}}] = %{{z:.5f}}<extra></extra>"), 2, 1)
+    fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=list(range(1, n + 1)), ticktext=labels,
+                     row=1, col=1)
+    fig.update_yaxes(tickmode="array", tickvals=[0], ticktext=[f"c<sub>{step + 1}</sub>"], row=2, col=1)
+    fig.update_xaxes(title_text="unit k", row=2, col=1)
+    fig.update_layout(height=_rows_height(n + 3), margin=dict(l=10, r=10, t=40, b=40), showlegend=False)
+    return fig
+
+
+def alignment_figure(trace: Trace, step: int | None = None) -> go.Figure:
+    """The alignment matrix α (m, n) with the tokens on both axes; `step` is outlined."""
+    weights = trace.attention.astype(np.float32)
+    m, n = weights.shape
+    out_labels = [f"y<sub>{i + 1}</sub> {plot_text(token_label(t))}" for i, t in enumerate(trace.out_tokens)]
+    fig = go.Figure(go.Heatmap(z=weights, x=np.arange(1, n + 1), y=np.arange(1, m + 1), colorscale=WEIGHT_SCALE,
+                               zmin=0, zmax=1, colorbar=dict(title=dict(text="α"), thickness=10),
+                               hovertemplate="α<sub>%{y},%{x}</sub> = %{z:.5f}<extra></extra>"))
+    if step is not None:
+        fig.add_shape(type="rect", x0=0.5, x1=n + 0.5, y0=step + 0.5, y1=step + 1.5,
+                      line=dict(color=HIGHLIGHT, width=3))
+    fig.update_xaxes(side="top", **_ticks(source_tick_labels(trace)))
+    fig.update_yaxes(autorange="reversed", **_ticks(out_labels, most=40))
+    fig.update_layout(height=_rows_height(m, extra=120), margin=dict(l=10, r=10, t=40, b=10))
+    return fig

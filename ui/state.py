@@ -1,0 +1,115 @@
+"""The view's state as it travels in the URL: parse, check, fall back, and write back.
+
+`?model=dates-attn&text=3rd+of+May+1979&step=4&temperature=0.5&hide=3,5&beam=3` names the model,
+the input, the decoder step i (1-based, as in the lecture), the softmax temperature T, the
+source positions hidden from attention (1-based x_j) and the beam width. Anything unreadable
+falls back to its default with a short notice; nothing here raises. Pure Python, no Streamlit.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+MAX_TEXT_CHARS = 500  # longer text is cut (every model's length cap is far below this)
+TEMPERATURE_MIN, TEMPERATURE_MAX, TEMPERATURE_STEP = 0.05, 5.0, 0.05
+BEAM_MAX = 10
+KEYS = ("model", "text", "step", "temperature", "hide", "beam")
+
+
+@dataclass
+class View:
+    model: str
+    text: str
+    step: int = 1  # decoder step i, 1-based
+    temperature: float = 1.0
+    hide: list[int] = field(default_factory=list)  # 0-based source positions hidden from attention
+    beam: int = 1
+
+
+def _single(value: object) -> str | None:
+    """The one value of a query parameter (the last one if it was repeated)."""
+    if isinstance(value, (list, tuple)):
+        value = value[-1] if value else None
+    return value if isinstance(value, str) else None
+
+
+def _short(value: str) -> str:
+    return repr(value if len(value) <= 30 else value[:30] + "…")
+
+
+def snap_temperature(value: float) -> float:
+    """The nearest temperature the slider offers."""
+    steps = round((value - TEMPERATURE_MIN) / TEMPERATURE_STEP)
+    return round(TEMPERATURE_MIN + steps * TEMPERATURE_STEP, 2)
+
+
+def parse_view(params: Mapping[str, object], models: Sequence[str], default: View) -> tuple[View, list[str]]:
+    """Read a View from query parameters; returns it and the notices for what was ignored."""
+    view = View(model=default.model, text=default.text)
+    notices: list[str] = []
+
+    model = _single(params.get("model"))
+    if model is not None:
+        if model in models:
+            view.model = model
+        else:
+            notices.append(f"The link names a model this page does not have ({_short(model)}); showing {view.model}.")
+
+    text = _single(params.get("text"))
+    if text is not None:
+        if len(text) > MAX_TEXT_CHARS:
+            notices.append(f"The text in the link has {len(text):,} characters; the first {MAX_TEXT_CHARS} are used.")
+            text = text[:MAX_TEXT_CHARS]
+        view.text = text
+
+    step = _single(params.get("step"))
+    if step is not None:
+        if step.strip().isdigit() and 1 <= int(step) <= 1000:
+            view.step = int(step)
+        else:
+            notices.append(f"The step in the link ({_short(step)}) is not a step number; showing step 1.")
+
+    temperature = _single(params.get("temperature"))
+    if temperature is not None:
+        try:
+            value = float(temperature)
+        except ValueError:
+            value = math.nan
+        if math.isfinite(value) and TEMPERATURE_MIN <= value <= TEMPERATURE_MAX:
+            view.temperature = snap_temperature(value)
+        else:
+            notices.append(f"The temperature in the link ({_short(temperature)}) is not a number from "
+                           f"{TEMPERATURE_MIN} to {TEMPERATURE_MAX}; using T = 1.")
+
+    hide = _single(params.get("hide"))
+    if hide is not None and hide.strip():
+        parts = [p.strip() for p in hide.split(",")]
+        if all(p.isdigit() and 1 <= int(p) <= MAX_TEXT_CHARS for p in parts):
+            view.hide = sorted({int(p) - 1 for p in parts})
+        else:
+            notices.append(f"The hidden positions in the link ({_short(hide)}) are not positions like 2,5; "
+                           "nothing is hidden.")
+
+    beam = _single(params.get("beam"))
+    if beam is not None:
+        if beam.strip().isdigit() and 1 <= int(beam) <= BEAM_MAX:
+            view.beam = int(beam)
+        else:
+            notices.append(f"The beam width in the link ({_short(beam)}) is not a whole number from 1 to "
+                           f"{BEAM_MAX}; using greedy decoding.")
+    return view, notices
+
+
+def view_params(view: View, default: View) -> dict[str, str]:
+    """Query parameters for a view; values equal to the default are left out to keep links short."""
+    params = {"model": view.model, "text": view.text}
+    if view.step != 1:
+        params["step"] = str(view.step)
+    if view.temperature != default.temperature:
+        params["temperature"] = f"{view.temperature:g}"
+    if view.hide:
+        params["hide"] = ",".join(str(p + 1) for p in view.hide)
+    if view.beam != 1:
+        params["beam"] = str(view.beam)
+    return params

@@ -1,0 +1,69 @@
+"""Widgets that several pages share: the model picker, the example chooser, the sentence box,
+and the glue between a page's widgets and its URL."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core import ModelCard
+
+from .labels import markdown_text
+from .state import KEYS, View, parse_view, view_params
+
+
+def state_key(page: str, name: str) -> str:
+    return f"{page}.{name}"
+
+
+def load_view(page: str, default: View, models: list[str]) -> list[str]:
+    """When the page's widgets have no state yet (a new session, or back from another page), fill
+    them from the URL. Returns notices about URL parameters that were ignored."""
+    if state_key(page, "model") in st.session_state:
+        return []
+    view, notices = parse_view(st.query_params.to_dict(), models, default)
+    for name in KEYS:
+        st.session_state[state_key(page, name)] = getattr(view, name)
+    return notices
+
+
+def save_view(view: View, default: View) -> None:
+    """Write the view into the URL (only when it changed), so a link restores it."""
+    params = view_params(view, default)
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+
+
+def metric_summary(card: ModelCard) -> str:
+    if "bleu" in card.metrics:
+        return f"BLEU {card.metrics['bleu']:.1f}"
+    return f"{100 * card.metrics['exact_match']:.1f}% exact"
+
+
+def model_picker(page: str, cards: list[ModelCard], on_change=None) -> ModelCard:
+    """Select box over the given models, labelled with their task and held-out metric."""
+    by_name = {card.name: card for card in cards}
+    name = st.selectbox("Model", list(by_name), key=state_key(page, "model"), on_change=on_change,
+                        format_func=lambda n: f"{n}  ·  {by_name[n].task}, {metric_summary(by_name[n])}")
+    return by_name[name]
+
+
+def _use_example(page: str) -> None:
+    chosen = st.session_state[state_key(page, "example")]
+    if chosen is not None:
+        st.session_state[state_key(page, "text")] = chosen
+        st.session_state[state_key(page, "example")] = None
+
+
+def example_chooser(page: str, card: ModelCard) -> None:
+    """The card's example inputs, one click away (the click fills the sentence box)."""
+    if card.examples:
+        st.pills("Examples", card.examples[:8], key=state_key(page, "example"),
+                 on_change=_use_example, args=(page,))
+
+
+def sentence_box(page: str, label: str, help_text: str, on_change=None) -> str:
+    return st.text_input(label, key=state_key(page, "text"), help=help_text, on_change=on_change)
+
+
+def plain_text(label: str, text: str) -> None:
+    """A label and a user- or model-produced text shown literally (never as Markdown or HTML)."""
+    st.markdown(f"**{label}** {markdown_text(text) if text else '*(empty)*'}")
