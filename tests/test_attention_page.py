@@ -1,0 +1,165 @@
+"""The attention page in Streamlit's AppTest: widgets change what is drawn, the URL restores a view,
+bad input gets a message and never an exception, and the numbers on screen are the model's."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import shipped
+from figures import all_label_text, array
+from ui.labels import plot_text, token_label
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def open_page(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.switch_page("pages/attention.py")
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def timeline(at: AppTest) -> dict:
+    return next(spec for spec in charts(at) if spec.get("frames"))
+
+
+def source_strip(at: AppTest) -> list[str]:
+    return timeline(at)["data"][0]["text"][0]
+
+
+def labels(tokens) -> list[str]:
+    return [plot_text(token_label(t)) for t in tokens]
+
+
+def text_box(at: AppTest):
+    return at.text_input(key="attention.text")
+
+
+def messages(at: AppTest) -> str:
+    return "\n".join(e.value for e in [*at.info, *at.warning, *at.error])
+
+
+def test_page_opens_on_a_worked_example():
+    at = open_page()
+    assert not at.exception
+    model = shipped("dates-attn")
+    trace = model.translate(text_box(at).value)
+    assert f"**Output:** {trace.output.replace('-', chr(92) + '-')}" in [m.value for m in at.markdown]
+    assert source_strip(at) == labels(trace.src_tokens)
+    spec = timeline(at)
+    assert np.array_equal(array(spec["data"][7]["z"]), trace.attention)
+    assert len(at.get("download_button")) >= 4
+
+
+def test_typing_a_sentence_redraws_with_its_tokens():
+    at = open_page()
+    text_box(at).set_value("12/25/2015").run()
+    assert not at.exception
+    assert source_strip(at) == labels("12/25/2015")
+    assert at.query_params["text"] == "12/25/2015"
+
+
+def test_choosing_a_model_switches_to_its_example_and_its_vocabulary():
+    at = open_page()
+    at.selectbox(key="attention.model").set_value("numbers-attn").run()
+    assert not at.exception
+    model = shipped("numbers-attn")
+    assert text_box(at).value == model.card.examples[0]
+    assert source_strip(at) == labels(model.translate(model.card.examples[0]).src_tokens)
+
+
+def test_moving_the_step_changes_the_step_figures_and_equations():
+    at = open_page({"text": "3rd of May 1979"})
+    trace = shipped("dates-attn").translate("3rd of May 1979")
+    for number in (1, 4, len(trace.steps)):
+        at.slider(key="attention.step").set_value(number).run()
+        assert not at.exception
+        step = trace.steps[number - 1]
+        specs = charts(at)
+        scores_bars = next(s for s in specs if s["data"][-1].get("orientation") == "h" and not s.get("frames"))
+        assert np.array_equal(array(scores_bars["data"][1]["x"]), step.scores)
+        focus = int(np.argmax(step.weights))
+        assert at.latex[0].value.strip("$\n").endswith(f"= {float(step.scores[focus]):.4f}\\end{{aligned}}")
+        assert at.query_params.get("step", "1") == str(number)
+
+
+def test_temperature_changes_the_weights_drawn():
+    at = open_page({"text": "3rd of May 1979"})
+    at.slider(key="attention.temperature").set_value(3.0).run()
+    assert not at.exception
+    trace = shipped("dates-attn").translate("3rd of May 1979", temperature=3.0)
+    assert np.array_equal(array(timeline(at)["data"][7]["z"]), trace.attention)
+    flat = shipped("dates-attn").translate("3rd of May 1979")
+    assert not np.array_equal(trace.attention, flat.attention)
+    assert at.query_params["temperature"] == "3"
+
+
+def test_hiding_a_token_re_decodes_and_shows_both_outputs():
+    at = open_page({"model": "numbers-attn", "text": "siebenundneunzig"})
+    model = shipped("numbers-attn")
+    trace = model.translate("siebenundneunzig", mask=[0, 1, 2, 3, 4])
+    at.multiselect(key="attention.hide").set_value([0, 1, 2, 3, 4]).run()
+    assert not at.exception
+    shown = [m.value for m in at.markdown]
+    assert any(trace.baseline_output in m and "every token visible" in m for m in shown)
+    assert any(m.startswith("**Output with 5 hidden:**") for m in shown)
+    assert np.array_equal(array(timeline(at)["data"][7]["z"]), trace.attention)
+    assert np.all(trace.attention[:, :5] == 0)
+    assert at.query_params["hide"] == "1,2,3,4,5"
+
+
+def test_beam_search_lists_its_hypotheses():
+    at = open_page({"model": "en-de-attn", "text": "Where are you going?", "beam": "3"})
+    assert not at.exception
+    trace = shipped("en-de-attn").translate("Where are you going?", beam=3)
+    beam_table = at.dataframe[-1].value
+    assert list(beam_table["log-probability"]) == pytest.approx([h.logprob for h in trace.beam])
+
+
+def test_url_restores_the_whole_view():
+    query = {"model": "reverse-attn", "text": "encoder", "step": "3", "temperature": "0.5", "hide": "2", "beam": "2"}
+    at = open_page(query)
+    assert not at.exception and not at.info
+    assert at.selectbox(key="attention.model").value == "reverse-attn"
+    assert text_box(at).value == "encoder"
+    assert at.slider(key="attention.step").value == 3
+    assert at.slider(key="attention.temperature").value == 0.5
+    assert at.multiselect(key="attention.hide").value == [1]
+    assert at.number_input(key="attention.beam").value == 2
+    trace = shipped("reverse-attn").translate("encoder", temperature=0.5, mask=[1], beam=2)
+    assert np.array_equal(array(timeline(at)["data"][7]["z"]), trace.attention)
+
+
+@pytest.mark.parametrize("query", [
+    {"model": "nope", "step": "abc", "temperature": "-5", "hide": "x", "beam": "99"},
+    {"model": "<script>alert(1)</script>", "text": "3rd of May 1979", "step": "999"},
+    {"text": "ab", "hide": "1,2"},
+    {"temperature": "1e309", "step": "-1"},
+])
+def test_garbage_url_parameters_give_a_notice_and_a_working_page(query):
+    at = open_page(query)
+    assert not at.exception
+    assert messages(at)
+    assert timeline(at) if "hide" not in query else True
+
+
+@pytest.mark.parametrize("text", ["", "   ", "x" * 10_000, "🙂🙂🙂", "<img src=x onerror=alert(1)>",
+                                  "\u202e\u0000\ufeff", "İSTANBUL 29 Ekim 1923"])
+def test_bad_inputs_get_a_message_and_no_exception(text):
+    for model in ("dates-attn", "en-de-attn"):
+        at = open_page({"model": model})
+        text_box(at).set_value(text).run()
+        assert not at.exception, (model, text)
+        if text.strip() == "" or text.startswith("🙂") or len(text) > 1000:
+            assert messages(at), (model, text)
+        for spec in charts(at):
+            assert "<img" not in all_label_text(spec)
+        for element in [*at.markdown, *at.warning, *at.info]:
+            assert "<img" not in element.value or "\\<img" in element.value
