@@ -50,31 +50,32 @@ if not cards:
     st.stop()
 cards.sort(key=lambda c: c.name != PREFERRED)
 default = View(model=cards[0].name, text=cards[0].examples[0] if cards[0].examples else "")
-notices = widgets.load_view(PAGE, default, [c.name for c in cards])
+notices = widgets.load_view(PAGE, default, cards)
 
 st.title("Attention, step by step")
-st.caption("Type an input for a trained encoder-decoder with dot-product attention and watch every number it "
-           "computes: the encoder states, then for each output token the scores, the softmax weights and the "
+st.caption("A trained encoder-decoder with dot-product attention runs on your input; every number it computes is "
+           "drawn below: the encoder states, then for each output token the scores, the softmax weights and the "
            "context vector.")
 for notice in notices:
     st.info(notice)
 
-left, right = st.columns([1, 2])
-with left:
+controls = st.columns([3, 5, 3, 2])
+with controls[0]:
     card = widgets.model_picker(PAGE, cards, on_change=on_model_change)
-with right:
+with controls[1]:
     text = widgets.sentence_box(PAGE, "Input (press Enter to run)",
                                 "Any text: unknown characters or words are read as <unk>; long inputs are cut at "
                                 "the model's length limit.", on_change=reset_step)
-widgets.example_chooser(PAGE, card)
-options = st.columns([2, 1, 3])
-temperature = options[0].slider(
+temperature = controls[2].slider(
     "Softmax temperature T", TEMPERATURE_MIN, TEMPERATURE_MAX, step=TEMPERATURE_STEP, key=key("temperature"),
     help="Step 2 becomes softmax(scores / T). T = 1 is the model as trained; small T sharpens the weights, "
          "large T flattens them.")
-beam = options[1].number_input("Beam width", 1, BEAM_MAX, step=1, key=key("beam"),
-                               help="1 is greedy decoding. With more, the best hypothesis is traced below and "
-                                    "the others are listed with their scores.")
+beam = controls[3].number_input("Beam width", 1, BEAM_MAX, step=1, key=key("beam"),
+                                help="1 is greedy decoding. With more, the best hypothesis is traced below and "
+                                     "the others are listed with their scores.")
+extras = st.columns([2, 1])
+with extras[0]:
+    widgets.example_chooser(PAGE, card)
 
 if len(text) > MAX_TEXT_CHARS:
     st.warning(f"The input has {len(text):,} characters; the first {MAX_TEXT_CHARS} are read.")
@@ -89,7 +90,7 @@ except ValueError as error:
 n = len(base.src_tokens)
 hide_options = list(range(n))
 st.session_state[key("hide")] = [p for p in st.session_state.get(key("hide"), []) if p < n]
-hidden = options[2].multiselect(
+hidden = extras[1].multiselect(
     "Hide source tokens from attention (counterfactual)", hide_options, key=key("hide"),
     format_func=lambda j: position_label(j, base.src_tokens[j]),
     help="Hidden positions get weight exactly 0 and the others are renormalised; the model decodes again.")
@@ -113,12 +114,11 @@ if hidden:
 else:
     widgets.plain_text("Output:", trace.output)
 
-st.subheader("The whole computation")
-st.caption("Press ▶ Play or drag the slider: the encoder reads the source one token at a time, then every output "
-           "token goes through the three steps and the decoder update. Grey means not computed yet; the orange "
-           "outline marks the query (or the token being read). It runs in your browser.")
 st.plotly_chart(cache.get_timeline(card.name, text, temperature, tuple(hidden), beam),
                 config={"displaylogo": False}, key=key("timeline"))
+st.caption("**The whole computation.** Press ▶ Play or drag the slider: the encoder reads the source one token at a "
+           "time, then every output token goes through the three steps and the decoder update. Grey means not "
+           "computed yet; the orange outline marks the query (or the token being read). It runs in your browser.")
 
 m = len(trace.steps)
 st.subheader("One decoder step in depth")

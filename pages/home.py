@@ -31,12 +31,23 @@ def model_table() -> pd.DataFrame:
 st.title("Seq2Seq Attention Explorer")
 st.markdown(
     "Recurrent networks, the RNN encoder-decoder and dot-product attention, taught with real, trained "
-    "models: type a sentence and see every number the model computes.\n\n"
-    "**The lecture path:** recurrent networks $h_t = f_W(h_{t-1}, x_t)$ → the encoder-decoder and its "
-    "fixed-length context $c = h^e_n$ → attention in three steps: "
+    "models: type a sentence and see every number the model computes, step by step."
+)
+st.subheader("The lecture path")
+st.markdown(
+    "1. **Recurrent networks**: $h_t = f_W(h_{t-1}, x_t)$, one state carried from token to token.\n"
+    "2. **The encoder-decoder**: the encoder reads $x_1 \\dots x_n$ into one fixed vector $c = h^e_n$; the decoder "
+    "writes the output from it. Its limits: the fixed-length bottleneck, long-term dependencies, sequential "
+    "processing.\n"
+    "3. **Attention** in three steps, at every decoder step $i$: "
     "$\\text{score}(h^d_{i-1}, h^e_j) = h^d_{i-1} \\cdot h^e_j$, "
     "$\\alpha_{ij} = \\text{softmax}_j(\\text{score})$, $c_i = \\sum_j \\alpha_{ij} h^e_j$."
 )
+st.page_link("pages/attention.py", label="Attention, step by step", icon=":material/center_focus_strong:",
+             help="Type a sentence and watch the scores, the softmax weights and the context vector of every "
+                  "decoder step, animated, with the actual numbers.")
+st.caption("Open the attention page and press ▶ Play: the encoder reads your input one token at a time, then each "
+           "output token goes through the three steps. Every view has its own link, so a slide can point to it.")
 st.subheader("The shipped models")
 st.caption("Every task has an attention model and a plain encoder-decoder trained on the same data with the "
            "same budget. Metrics are measured on held-out test sets that share no date, number, string or "

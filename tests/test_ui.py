@@ -187,6 +187,13 @@ def test_garbage_url_parameters_fall_back_with_a_notice(params):
     assert view.model in MODELS and 1 <= view.step and 1 <= view.beam <= 10 and len(view.text) <= MAX_TEXT_CHARS
 
 
+def test_a_link_with_a_model_and_no_text_opens_on_that_models_example():
+    view, _ = parse_view({"model": "numbers-attn"}, MODELS, DEFAULT, {"numbers-attn": "yirmi bir"})
+    assert view.text == "yirmi bir"
+    view, _ = parse_view({"model": "numbers-attn", "text": ""}, MODELS, DEFAULT, {"numbers-attn": "yirmi bir"})
+    assert view.text == ""
+
+
 def test_url_temperature_snaps_to_the_slider_and_repeated_keys_take_the_last():
     view, notices = parse_view({"temperature": "0.37", "model": ["dates-attn", "reverse-attn"]}, MODELS, DEFAULT)
     assert view.temperature == 0.35 and view.model == "reverse-attn" and notices == []

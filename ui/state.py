@@ -44,8 +44,10 @@ def snap_temperature(value: float) -> float:
     return round(TEMPERATURE_MIN + steps * TEMPERATURE_STEP, 2)
 
 
-def parse_view(params: Mapping[str, object], models: Sequence[str], default: View) -> tuple[View, list[str]]:
-    """Read a View from query parameters; returns it and the notices for what was ignored."""
+def parse_view(params: Mapping[str, object], models: Sequence[str], default: View,
+               examples: Mapping[str, str] | None = None) -> tuple[View, list[str]]:
+    """Read a View from query parameters; returns it and the notices for what was ignored.
+    Without text in the link, the view opens on the chosen model's example (`examples`)."""
     view = View(model=default.model, text=default.text)
     notices: list[str] = []
 
@@ -57,6 +59,8 @@ def parse_view(params: Mapping[str, object], models: Sequence[str], default: Vie
             notices.append(f"The link names a model this page does not have ({_short(model)}); showing {view.model}.")
 
     text = _single(params.get("text"))
+    if text is None and examples and view.model in examples:
+        view.text = examples[view.model]
     if text is not None:
         if len(text) > MAX_TEXT_CHARS:
             notices.append(f"The text in the link has {len(text):,} characters; the first {MAX_TEXT_CHARS} are used.")

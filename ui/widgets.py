@@ -14,12 +14,13 @@ def state_key(page: str, name: str) -> str:
     return f"{page}.{name}"
 
 
-def load_view(page: str, default: View, models: list[str]) -> list[str]:
+def load_view(page: str, default: View, cards: list[ModelCard]) -> list[str]:
     """When the page's widgets have no state yet (a new session, or back from another page), fill
     them from the URL. Returns notices about URL parameters that were ignored."""
     if state_key(page, "model") in st.session_state:
         return []
-    view, notices = parse_view(st.query_params.to_dict(), models, default)
+    examples = {card.name: card.examples[0] for card in cards if card.examples}
+    view, notices = parse_view(st.query_params.to_dict(), [card.name for card in cards], default, examples)
     for name in KEYS:
         st.session_state[state_key(page, name)] = getattr(view, name)
     return notices
@@ -56,7 +57,7 @@ def _use_example(page: str) -> None:
 def example_chooser(page: str, card: ModelCard) -> None:
     """The card's example inputs, one click away (the click fills the sentence box)."""
     if card.examples:
-        st.pills("Examples", card.examples[:8], key=state_key(page, "example"),
+        st.pills("Examples", card.examples[:8], key=state_key(page, "example"), wrap=True,
                  on_change=_use_example, args=(page,))
 
 
