@@ -19,14 +19,14 @@ def get_cards() -> list[ModelCard]:
     return list_models()
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@st.cache_data(show_spinner=False, max_entries=512)
 def get_trace(name: str, text: str, temperature: float = 1.0, mask: tuple[int, ...] = (), beam: int = 1) -> Trace:
-    """The Trace of one input (shared read-only between sessions; never modified by a page).
+    """The Trace of one input, keyed by model name and input (each caller gets its own copy).
     Raises ValueError with a readable message for input the model cannot run."""
     return get_model(name).translate(text, temperature=temperature, mask=list(mask), beam=beam)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)  # read-only: Streamlit serialises it, never changes it
 def get_timeline(name: str, text: str, temperature: float = 1.0, mask: tuple[int, ...] = (),
                  beam: int = 1) -> go.Figure:
     return timeline_figure(get_trace(name, text, temperature, mask, beam))
