@@ -54,8 +54,12 @@ def test_timeline_draws_the_trace_values_unchanged(trace):
         assert np.allclose(array(out[8]["x"])[: len(step.topk)], [p for _, p in step.topk], rtol=0, atol=0)
     # the encoder frames reveal h^e_1..h^e_j: the grey cover starts right after column j
     for j in range(n - 1):
-        covers = [s for s in frames[f"x{j + 1}"]["layout"]["shapes"] if s.get("fillcolor") == charts.COVER]
-        assert min(c["x0"] for c in covers if c["xref"] == covers[0]["xref"]) == pytest.approx(j + 1.5)
+        encoder_cover = frames[f"x{j + 1}"]["layout"]["shapes"][0]
+        assert encoder_cover["fillcolor"] == charts.COVER and encoder_cover["visible"]
+        assert encoder_cover["x0"] == pytest.approx(j + 1.5)
+    # Plotly merges shapes index by index: every frame must carry the same shapes, or stale ones stay
+    assert len({len(frame["layout"]["shapes"]) for frame in spec["frames"]}) == 1
+    assert len(spec["layout"]["shapes"]) == len(spec["frames"][0]["layout"]["shapes"])
 
 
 def test_timeline_never_shows_a_future_token_in_its_labels():

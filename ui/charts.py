@@ -132,7 +132,7 @@ class _Layout:
         self.fig = make_subplots(
             rows=5, cols=2, column_widths=[0.6, 0.4], row_heights=[0.06, 0.34, 0.15, 0.15, 0.30],
             specs=[[{}, {}], [{}, {}], [{}, {"rowspan": 2}], [{}, None], [{}, {}]],
-            horizontal_spacing=0.07, vertical_spacing=0.05,
+            horizontal_spacing=0.07, vertical_spacing=0.075,
             subplot_titles=("source x<sub>j</sub> (highlight: weights α<sub>ij</sub>)", "output y<sub>i</sub>",
                             "encoder states h<sup>e</sup><sub>j</sub> (columns)",
                             "decoder states h<sup>d</sup><sub>i</sub> (h<sup>d</sup><sub>0</sub> = h<sup>e</sup><sub>n</sub>)",
@@ -147,12 +147,12 @@ class _Layout:
         self.weights, self.align = _ref(self.fig, 4, 1), _ref(self.fig, 5, 1)
         self.topk = _ref(self.fig, 5, 2)
 
-    def cover(self, ref: tuple[str, str], x0: float, x1: float, y0: float, y1: float) -> dict:
-        return dict(type="rect", xref=ref[0], yref=ref[1], x0=x0, x1=x1, y0=y0, y1=y1,
-                    fillcolor=COVER, line_width=0, layer="above")
+    def cover(self, ref: tuple[str, str], x0: float, x1: float, y0: float, y1: float, visible: bool = True) -> dict:
+        return dict(type="rect", xref=ref[0], yref=ref[1], x0=x0, x1=x1, y0=y0, y1=y1, visible=visible,
+                    fillcolor=COVER, line=dict(width=0), layer="above")
 
-    def outline(self, ref: tuple[str, str], x0: float, x1: float, y0: float, y1: float) -> dict:
-        return dict(type="rect", xref=ref[0], yref=ref[1], x0=x0, x1=x1, y0=y0, y1=y1,
+    def outline(self, ref: tuple[str, str], x0: float, x1: float, y0: float, y1: float, visible: bool = True) -> dict:
+        return dict(type="rect", xref=ref[0], yref=ref[1], x0=x0, x1=x1, y0=y0, y1=y1, visible=visible,
                     line=dict(color=HIGHLIGHT, width=3), fillcolor="rgba(0,0,0,0)", layer="above")
 
 
@@ -235,7 +235,7 @@ def _style_axes(fig: go.Figure, grid: _Layout, src_labels: list[str], score_rang
                      **_ticks([str(i) for i in range(1, m + 1)], most=12))
     fig.update_xaxes(range=[0, 1.15], title_text="probability", row=5, col=2)
     fig.update_yaxes(showticklabels=False, autorange="reversed", row=5, col=2)
-    fig.update_layout(height=780, margin=dict(l=50, r=20, t=70, b=90), showlegend=False,
+    fig.update_layout(height=840, margin=dict(l=50, r=20, t=70, b=90), showlegend=False,
                       title=dict(x=0.01, y=0.985, font=dict(size=17)), bargap=0.15)
     fig.update_annotations(font_size=13)
 
@@ -251,21 +251,24 @@ def _frame(grid: _Layout, trace: Trace, moment: _Moment, scores: np.ndarray, wei
         highlight[moment.reading] = 1.0
     elif moment.weights:
         highlight = weights[k]
-    shapes = []
-    if moment.encoded < n:
-        shapes.append(grid.cover(grid.enc, moment.encoded + 0.5, n + 0.5, 0.5, H + 0.5))
-    shapes.append(grid.cover(grid.dec, moment.states - 0.5, m + 0.5, 0.5, H + 0.5))
-    shapes.append(grid.cover(grid.contexts, moment.contexts + 0.5, m + 0.5, 0.5, H + 0.5))
-    shapes.append(grid.cover(grid.out_strip, moment.outputs + 0.5, m + 0.5, -0.5, 0.5))
-    shapes.append(grid.cover(grid.align, 0.5, n + 0.5, moment.rows + 0.5, m + 0.5))
-    if moment.reading is not None:
-        shapes.append(grid.outline(grid.enc, moment.reading + 0.5, moment.reading + 1.5, 0.5, H + 0.5))
-    if moment.query is not None:
-        shapes.append(grid.outline(grid.dec, moment.query - 0.5, moment.query + 0.5, 0.5, H + 0.5))
-    if moment.weights:
-        shapes.append(grid.outline(grid.align, 0.5, n + 0.5, k + 0.5, k + 1.5))
-    if moment.contexts and k is not None and moment.contexts == k + 1:
-        shapes.append(grid.outline(grid.contexts, k + 0.5, k + 1.5, 0.5, H + 0.5))
+    # Plotly merges a frame's shapes into the current ones index by index, so every frame has the
+    # same shapes in the same order and hides the ones it does not need (a shorter list would leave
+    # the previous frame's extra shapes on screen).
+    reading = moment.reading if moment.reading is not None else 0
+    query = moment.query if moment.query is not None else 0
+    row = k if k is not None else 0
+    shapes = [
+        grid.cover(grid.enc, moment.encoded + 0.5, n + 0.6, 0.4, H + 0.6, visible=moment.encoded < n),
+        grid.cover(grid.dec, moment.states - 0.5, m + 0.6, 0.4, H + 0.6),
+        grid.cover(grid.contexts, moment.contexts + 0.5, m + 0.6, 0.4, H + 0.6),
+        grid.cover(grid.out_strip, moment.outputs + 0.5, m + 0.6, -0.6, 0.6),
+        grid.cover(grid.align, 0.4, n + 0.6, moment.rows + 0.5, m + 0.6),
+        grid.outline(grid.enc, reading + 0.5, reading + 1.5, 0.5, H + 0.5, visible=moment.reading is not None),
+        grid.outline(grid.dec, query - 0.5, query + 0.5, 0.5, H + 0.5, visible=moment.query is not None),
+        grid.outline(grid.align, 0.5, n + 0.5, row + 0.5, row + 1.5, visible=moment.weights),
+        grid.outline(grid.contexts, row + 0.5, row + 1.5, 0.5, H + 0.5,
+                     visible=k is not None and moment.contexts == k + 1),
+    ]
     bar_scores = scores[k] if moment.scores else zeros
     bar_weights = weights[k] if moment.weights else zeros
     top_probs, top_text = np.zeros(5, np.float32), [""] * 5
@@ -294,7 +297,7 @@ def _controls(fig: go.Figure, moments: list[_Moment]) -> None:
                           pad=dict(t=0, r=6), showactive=False,
                           buttons=[dict(label="▶ Play", method="animate", args=[[m.name for m in moments], play]),
                                    dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
-                                   dict(label="⏵ Resume", method="animate", args=[None, resume])])],
+                                   dict(label="▷ Resume", method="animate", args=[None, resume])])],
         sliders=[dict(active=len(moments) - 1, x=0.25, len=0.75, y=-0.04, yanchor="top", pad=dict(t=0, b=0),
                       currentvalue=dict(prefix="frame: ", font=dict(size=13)), ticklen=0, minorticklen=0,
                       font=dict(size=1, color="rgba(0,0,0,0)"),
