@@ -188,6 +188,9 @@ def test_home_page_links_to_the_attention_page(browser, server):
     page = browser.new_page(viewport={"width": 1280, "height": 1400})
     page.goto(server)
     page.get_by_text("The shipped models").first.wait_for()
+    page.locator("[data-testid='stDataFrame']").first.wait_for()
+    settle(page)
+    page.wait_for_timeout(1500)  # the table and the math finish drawing
     page.screenshot(path=str(SHOTS / "home-1280x1400.png"))
     page.get_by_role("link", name="Attention, step by step").first.click()
     wait_for_timeline(page)
