@@ -84,11 +84,10 @@ def main() -> None:
             at.text_input(key="attention.text").set_value(text)
             fresh.append(timed(at))
         steps, temperatures = [], []
-        last = at.slider(key="attention.step").max if at.slider else 1
+        last = int(at.slider(key="attention.step").max) if len(at.slider) > 1 else 1
         for number in range(1, min(last, 8) + 1):
-            if at.slider:
-                at.slider(key="attention.step").set_value(number)
-                steps.append(timed(at))
+            at.slider(key="attention.step").set_value(number)
+            steps.append(timed(at))
         for value in (0.5, 1.5, 2.0, 3.0, 0.25, 1.0):
             at.slider(key="attention.temperature").set_value(value)
             temperatures.append(timed(at))
