@@ -2,8 +2,8 @@
 weights, context vector) at every decoder step of a trained model, with the actual numbers."""
 import streamlit as st
 
-from ui import cache, charts, equations, shell, tables, widgets
-from ui.labels import markdown_text, position_label, token_label
+from ui import cache, sections, shell, widgets
+from ui.labels import markdown_text, position_label
 from ui.state import BEAM_MAX, MAX_TEXT_CHARS, TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP, View
 
 shell.enter_through_app()
@@ -134,45 +134,9 @@ if m > 1:
     step_number = st.slider("Decoder step i", 1, m, key=key("step"))
 else:
     step_number = 1
-step = step_number - 1
-s = trace.steps[step]
-eq = equations.step_equations(trace, step)
-focus = eq.focus
-st.markdown(f"Step *i* = {step_number}: input $y_{{{step}}}$ = “{markdown_text(token_label(s.input_token))}”, "
-            f"output $y_{{{step_number}}}$ = “{markdown_text(token_label(s.token))}”. The worked numbers follow the source "
-            f"token with the highest weight, $x_{{{focus + 1}}}$ = “{markdown_text(token_label(base.src_tokens[focus]))}”.")
-one, two, three, numbers = st.tabs(["Step 1 · scores", "Step 2 · weights", "Step 3 · context", "Tables"])
-with one:
-    st.latex(eq.score)
-    st.plotly_chart(charts.scores_figure(trace, step), key=key("scores"))
-with two:
-    st.latex(eq.softmax)
-    st.plotly_chart(charts.weights_figure(trace, step), key=key("weights"))
-with three:
-    st.latex(eq.context)
-    st.latex(eq.context_unit)
-    st.plotly_chart(charts.context_figure(trace, step), key=key("context"))
-with numbers:
-    step_table = tables.step_table(trace, step)
-    st.dataframe(step_table, hide_index=True)
-    st.download_button("Scores and weights (CSV)", step_table.to_csv(index=False), f"step{step_number}-weights.csv",
-                       "text/csv", key=key("csv-step"))
-    vectors = tables.vectors_table(trace, step)
-    st.dataframe(vectors, hide_index=True, height=240)
-    st.download_button("Query, context and state (CSV)", vectors.to_csv(index=False),
-                       f"step{step_number}-vectors.csv", "text/csv", key=key("csv-vectors"))
+sections.step_in_depth(trace, step_number - 1, key("detail"))
 
 st.subheader("Every step")
-st.dataframe(tables.outputs_table(trace), hide_index=True)
-st.plotly_chart(charts.alignment_figure(trace, step), key=key("alignment"))
-downloads = st.columns(2)
-downloads[0].download_button("Alignment matrix α (CSV)", tables.attention_table(trace).to_csv(), "attention.csv",
-                             "text/csv", key=key("csv-attention"))
-downloads[1].download_button("Encoder states (CSV)", tables.encoder_table(trace).to_csv(index=False),
-                             "encoder-states.csv", "text/csv", key=key("csv-encoder"))
-if trace.beam:
-    st.subheader(f"Beam search (width {beam})")
-    st.caption("Finished hypotheses, best first, ranked by log-probability per token. The best one is traced above.")
-    st.dataframe(tables.beam_table(trace, card.config["tgt_level"]), hide_index=True)
+sections.every_step(trace, step_number - 1, key("all"), card.config["tgt_level"])
 
 widgets.save_view(current_view(text, m), default)
