@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -23,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from stats import summary  # noqa: E402
 
 MONTHS = ["January", "March", "May", "July", "September", "November", "Mart", "Mayıs", "Dezember", "juillet"]
 WORDS = {"en": ["one", "two", "three", "seven", "twenty", "forty", "hundred", "thousand", "and"],
@@ -61,11 +62,6 @@ def timeline_bytes(at: AppTest) -> int:
     raise RuntimeError("no animated chart on the page")
 
 
-def summary(values: list[float]) -> str:
-    ordered = sorted(values)
-    p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
-    return f"median {statistics.median(values):6.0f} ms   p90 {p90:6.0f} ms   (n={len(values)})"
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -91,10 +87,10 @@ def main() -> None:
         for value in (0.5, 1.5, 2.0, 3.0, 0.25, 1.0):
             at.slider(key="attention.temperature").set_value(value)
             temperatures.append(timed(at))
-        print(f"  {model:13s} new input  {summary(fresh)}")
+        print(f"  {model:13s} new input  {summary(fresh, 'ms', 0)}")
         if steps:
-            print(f"  {'':13s} step move  {summary(steps)}")
-        print(f"  {'':13s} temperature {summary(temperatures)}")
+            print(f"  {'':13s} step move  {summary(steps, 'ms', 0)}")
+        print(f"  {'':13s} temperature {summary(temperatures, 'ms', 0)}")
 
     print("\nanimated timeline payload (budget: < 1 MB for a 40-character input)")
     forty = {"reverse-attn": "abcdefghijklmnopqrstuvwxyzabcdefghijklmn",

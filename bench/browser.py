@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -24,6 +23,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from playwright.sync_api import sync_playwright
+
+from stats import summary
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -78,11 +79,6 @@ def render_time(browser, url: str, query: str = "") -> float:
     return elapsed
 
 
-def summary(values: list[float], unit: str = "s") -> str:
-    ordered = sorted(values)
-    p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
-    return f"median {statistics.median(values):.2f} {unit}   p90 {p90:.2f} {unit}   (n={len(values)})"
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -94,7 +90,7 @@ def main() -> None:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             cold = render_time(browser, url)
             warm = [render_time(browser, url) for _ in range(5)]
-            print(f"first render of /attention (budget < 4 s): cold {cold:.2f} s; warm {summary(warm)}")
+            print(f"first render of /attention (budget < 4 s): cold {cold:.2f} s; warm {summary(warm, 's', 2)}")
 
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.goto(f"{url}/attention?model=dates-attn")
@@ -109,7 +105,7 @@ def main() -> None:
                 box.press("Enter")
                 page.wait_for_function(TIMELINE, arg=list(text), timeout=30_000)
                 latencies.append(time.perf_counter() - start)
-            print(f"Enter to redrawn timeline (budget median < 1.5 s): {summary(latencies)}")
+            print(f"Enter to redrawn timeline (budget median < 1.5 s): {summary(latencies, 's', 2)}")
 
             pages = []
             for model, text in [("dates-attn", "3rd of May 1979"), ("numbers-attn", "siebenundneunzig"),
