@@ -57,18 +57,23 @@ class AnimatedFigure(go.Figure):
     Plotly validates every frame through its object model, which costs about 2 ms a frame; a
     40-token input has 200 frames, most of a rerun's time budget. The frames here are built from
     the same arrays as the validated traces, so they are added to the figure's dict as they are.
-    `to_dict()` (what Streamlit and `plotly.io.to_json` call) returns the whole animated figure."""
+    `to_dict()` (what Streamlit and `plotly.io.to_json` call) returns the whole animated figure; it
+    is computed once, because the app caches these figures and never changes them (moving the step
+    slider would otherwise deep-copy and re-encode every frame on each rerun)."""
 
     def __init__(self, figure: go.Figure, frames: list[dict]):
         super().__init__(figure)
         self._plain_frames = frames
+        self._as_dict: dict | None = None
 
     def to_dict(self) -> dict:
-        result = super().to_dict()
-        frames = copy.deepcopy(self._plain_frames)
-        convert_to_base64(frames)
-        result["frames"] = frames
-        return result
+        if self._as_dict is None:
+            result = super().to_dict()
+            frames = copy.deepcopy(self._plain_frames)
+            convert_to_base64(frames)
+            result["frames"] = frames
+            self._as_dict = result
+        return self._as_dict
 
 
 # ---- the animated timeline -----------------------------------------------------------------
