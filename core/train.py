@@ -67,7 +67,7 @@ SETTINGS = {
     # the dictionary's short entries in the training split (core/tasks/ende.py)
     "en-de": Settings(embed_dim=128, hidden=192, src_level="word", tgt_level="word", lowercase=True,
                       max_src_len=40, max_tgt_len=30, length_buckets=((1, 5), (6, 8), (9, 11), (12, 40)),
-                      steps=18000, dropout=0.3, min_freq=3, max_vocab=4000, batch_size=64, label_smoothing=0.1,
+                      steps=15000, dropout=0.3, min_freq=3, max_vocab=4000, batch_size=64, label_smoothing=0.1,
                       eval_every=500),
 }
 

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from core.checkpoint import model_card
-from core.evaluate import evaluate, held_out_pairs
+from core.evaluate import evaluate, held_out_pairs, paired_bootstrap
 
 from conftest import SHIPPED, shipped
 
@@ -71,3 +71,16 @@ def test_pairs_share_data_and_budget(task):
     assert attn.training["batch_size"] == noattn.training["batch_size"]
     for key in ("embed_dim", "hidden", "cell", "max_src_len"):
         assert attn.config[key] == noattn.config[key]
+
+
+def test_paired_bootstrap_tells_a_robust_difference_from_none():
+    references = [f"das ist satz nummer {i} ." for i in range(60)]
+    garbage = ["nichts" for _ in references]
+    assert paired_bootstrap(references, references, garbage, "word", samples=200) == 1.0
+    assert paired_bootstrap(references, garbage, references, "word", samples=200) == 0.0
+    assert paired_bootstrap(references, references, list(references), "word", samples=200) == 0.0  # ties never win
+    half = [r if i % 2 else "nichts" for i, r in enumerate(references)]
+    other_half = [r if i % 2 == 0 else "nichts" for i, r in enumerate(references)]
+    assert 0.2 < paired_bootstrap(references, half, other_half, "word", samples=400) < 0.8
+    assert paired_bootstrap(["1979-05-03", "2000-01-01"] * 20, ["1979-05-03", "2000-01-01"] * 20,
+                            ["1979-05-03", "x"] * 20, "char", samples=100) == 1.0
