@@ -125,7 +125,7 @@ def test_splits_are_disjoint_by_english_sentence(pairs):
 
 def test_splits_sizes_and_determinism(pairs):
     splits = ende.build_splits(seed=0)
-    lexicon = ende.load_pairs(ende.LEXICON_FILE)
+    lexicon = ende.lexicon_pairs()
     assert len(splits["valid"]) == 500 and len(splits["test"]) == 1000
     assert len(splits["train"]) == len(pairs) - 1500 + len(lexicon)
     assert splits["train"][len(pairs) - 1500:] == lexicon
@@ -185,6 +185,10 @@ def test_training_split_holds_the_lexicon_but_held_out_splits_do_not():
     from core.tasks import ende
 
     splits = ende.build_splits()
-    lexicon = set(ende.load_pairs(ende.LEXICON_FILE))
+    lexicon = set(ende.lexicon_pairs())
     assert lexicon and lexicon <= set(splits["train"])
     assert not lexicon & (set(splits["valid"]) | set(splits["test"]))
+    # only single-word entries, and every one of them from the dictionary file
+    assert all(len(en.split()) == 1 == len(de.split()) for en, de in lexicon)
+    everything = ende.load_pairs(ende.LEXICON_FILE)
+    assert lexicon <= set(everything) and len(lexicon) < len(everything)
