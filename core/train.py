@@ -48,8 +48,7 @@ class Settings:
     drop_spaces: bool = False
     min_freq: int = 1
     max_vocab: int | None = None
-    tgt_min_freq: int | None = None  # None: min_freq (the target vocabulary sets the softmax size)
-    tgt_max_vocab: int | None = None  # None: max_vocab
+    tgt_max_vocab: int | None = None  # None: max_vocab (the target vocabulary sets the softmax size)
     # True: target words outside the vocabulary are left out of the loss (their position is kept, the
     # next step reads the padding embedding), so the decoder is not trained to write <unk>
     skip_unk_targets: bool = False
@@ -137,8 +136,7 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
     src_seqs = [source_pieces(s, settings.src_level, settings.lowercase, settings.drop_spaces) for s, _ in splits["train"]]
     tgt_seqs = [target_pieces(t, settings.tgt_level) for _, t in splits["train"]]
     src_vocab = Vocab.build(src_seqs, settings.min_freq, settings.max_vocab)
-    tgt_vocab = Vocab.build(tgt_seqs, settings.tgt_min_freq or settings.min_freq,
-                            settings.tgt_max_vocab or settings.max_vocab)
+    tgt_vocab = Vocab.build(tgt_seqs, settings.min_freq, settings.tgt_max_vocab or settings.max_vocab)
     config = ModelConfig(
         name=name or model_name(task, attention, cell), task=task, src_vocab=src_vocab.tokens,
         tgt_vocab=tgt_vocab.tokens, cell=cell, attention=attention, embed_dim=settings.embed_dim,

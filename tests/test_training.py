@@ -26,3 +26,16 @@ def test_noattn_smoke_has_no_attention(tmp_path):
                         sizes={"train": 500, "valid": 50, "test": 50})
     assert card.name == "reverse-noattn" and model.scorer is None
     assert model.translate("abc").attention is None
+
+
+def test_skip_unk_targets_leaves_unknown_target_words_out_of_the_loss():
+    from core.model import ModelConfig
+    from core.train import _encode_pairs
+    from core.vocab import EOS_ID, PAD_ID, UNK_ID, Vocab
+
+    src, tgt = Vocab(["<pad>", "<s>", "</s>", "<unk>", "a", "b"]), Vocab(["<pad>", "<s>", "</s>", "<unk>", "x"])
+    config = ModelConfig(name="t", task="en-de", src_vocab=src.tokens, tgt_vocab=tgt.tokens,
+                         src_level="word", tgt_level="word")
+    pairs = [("a b", "x y x")]
+    assert _encode_pairs(pairs, config, src, tgt) == [([4, 5], [4, UNK_ID, 4, EOS_ID])]
+    assert _encode_pairs(pairs, config, src, tgt, skip_unk_targets=True) == [([4, 5], [4, PAD_ID, 4, EOS_ID])]
