@@ -11,6 +11,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from .model import ModelConfig, Seq2Seq
+from .rnn import KINDS, RecurrentModel, RNNConfig
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 
@@ -33,6 +34,15 @@ class ModelCard:
     training: dict = field(default_factory=dict)  # seconds, steps, seed, command, versions
     examples: list[str] = field(default_factory=list)  # inputs that work
     samples: list[dict] = field(default_factory=list)  # held-out inputs with reference and output
+    kind: str = "seq2seq"  # 'seq2seq' (core.model) or one of core.rnn.KINDS: 'lm' | 'tagger' | 'classifier'
+
+    def build_config(self) -> ModelConfig | RNNConfig:
+        """The model config the card holds (ValueError/TypeError if it is not one)."""
+        if self.kind == "seq2seq":
+            return ModelConfig(**self.config)
+        if self.kind in KINDS and self.config.get("kind") == self.kind:
+            return RNNConfig(**self.config)
+        raise ValueError(f"unknown model kind {self.kind!r}")
 
     @classmethod
     def from_dict(cls, data: dict) -> "ModelCard":
@@ -60,7 +70,7 @@ def weights_path(name: str, directory: Path = CHECKPOINT_DIR) -> Path:
     return Path(directory) / f"{name}.safetensors"
 
 
-def save_model(model: Seq2Seq, card: ModelCard, directory: Path = CHECKPOINT_DIR) -> None:
+def save_model(model: Seq2Seq | RecurrentModel, card: ModelCard, directory: Path = CHECKPOINT_DIR) -> None:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
@@ -76,11 +86,11 @@ def read_card(path: Path) -> ModelCard:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         card = ModelCard.from_dict(data)
-        config = ModelConfig(**card.config)
+        config = card.build_config()
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError, ValueError, AttributeError,
             RecursionError) as err:
         raise CheckpointError(f"{path}: not a valid model card ({type(err).__name__}: {err}).") from None
-    if (card.name, card.attention, card.cell) != (config.name, config.attention, config.cell):
+    if (card.name, card.attention, card.cell) != (config.name, getattr(config, "attention", None), config.cell):
         raise CheckpointError(f"{path}: the card's name, attention or cell disagrees with its config.")
     return card
 
@@ -96,11 +106,13 @@ def list_models(directory: Path = CHECKPOINT_DIR) -> list[ModelCard]:
     return cards
 
 
-def load_model(name: str, directory: Path = CHECKPOINT_DIR) -> Seq2Seq:
-    """Rebuild a model from its card and weights, ready for inference (eval mode)."""
+def load_model(name: str, directory: Path = CHECKPOINT_DIR) -> Seq2Seq | RecurrentModel:
+    """Rebuild a model from its card and weights, ready for inference (eval mode): a Seq2Seq
+    for encoder-decoder cards, a RecurrentModel for language models, taggers and classifiers."""
     name = _checked_name(name)
     card = read_card(card_path(name, directory))
-    model = Seq2Seq(ModelConfig(**card.config))
+    config = card.build_config()
+    model = Seq2Seq(config) if isinstance(config, ModelConfig) else RecurrentModel(config)
     weights_file = weights_path(name, directory)
     if not weights_file.is_file():
         raise CheckpointError(f"{weights_file}: weights file not found.")

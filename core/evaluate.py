@@ -139,6 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     except CheckpointError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if not isinstance(model, Seq2Seq):  # a single RNN: language model, tagger or classifier
+        from .rnn_train import RECURRENT_SETTINGS, evaluate_recurrent, held_out_splits
+
+        buckets = RECURRENT_SETTINGS[model.config.task].length_buckets
+        overall, by_length, _ = evaluate_recurrent(model, held_out_splits(model), buckets)
+        print(json.dumps({"model": args.name, "card": model.card.metrics, "measured": overall,
+                          "by_length": by_length}, indent=1))
+        if args.update_card:
+            model.card.metrics, model.card.metrics_by_length = overall, by_length
+            save_model(model, model.card, args.dir)
+        return 0
     pairs = held_out_pairs(model, args.limit)
     overall, by_length, predictions = evaluate(model, pairs)
     print(json.dumps({"model": args.name, "card": model.card.metrics, "measured": overall,

@@ -3,6 +3,7 @@
     python -m core.train --task dates --attention dot        # -> checkpoints/dates-attn.*
     python -m core.train --task dates --attention none       # -> checkpoints/dates-noattn.*
     python -m core.train --task reverse --attention dot --minutes 2 --out /tmp/ck   # a quick run
+    python -m core.train --task lm --cell lstm               # -> checkpoints/lm-lstm.* (core.rnn_train)
 
 Seeded and reproducible on one thread (the default). The best weights on the validation split
 are kept; the card's metrics come from the held-out test split.
@@ -24,6 +25,7 @@ from tqdm import tqdm
 from .checkpoint import CHECKPOINT_DIR, ModelCard, save_model
 from .evaluate import evaluate, pad
 from .model import ModelConfig, Seq2Seq
+from .rnn_train import RECURRENT_SETTINGS, train_recurrent
 from .tasks import get_task
 from .text import source_pieces, target_pieces
 from .vocab import EOS_ID, PAD_ID, UNK_ID, Vocab
@@ -219,7 +221,7 @@ def _describe(task: str, attention: str | None, cell: str, module) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--task", required=True, choices=sorted(SETTINGS))
+    parser.add_argument("--task", required=True, choices=sorted(SETTINGS) + sorted(RECURRENT_SETTINGS))
     parser.add_argument("--attention", default="dot", choices=["dot", "general", "additive", "none"])
     parser.add_argument("--cell", default="gru", choices=["rnn", "gru", "lstm"])
     parser.add_argument("--seed", type=int, default=0)
@@ -232,6 +234,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     attention = None if args.attention == "none" else args.attention
+    if args.task in RECURRENT_SETTINGS:  # a single RNN: language model, tagger or classifier
+        _, card = train_recurrent(args.task, args.cell, args.seed, args.steps, args.minutes, args.out, args.name)
+        print(f"{card.name}: {card.metrics} in {card.training['seconds']:.0f} s")
+        return 0
     _, card = train(args.task, attention, args.cell, args.seed, args.steps, args.minutes, args.train_size,
                     args.out, args.name)
     print(f"{card.name}: {card.metrics} in {card.training['seconds']:.0f} s")

@@ -7,13 +7,18 @@ Each task module exposes:
         for a seed; the held-out splits never share their key (date, number, sentence pair)
         with the training split.
     EXAMPLES: list[str]     -- inputs that show the task off
+
+The single-RNN tasks (core.rnn) also set KIND ('lm' | 'classifier' | 'tagger'): a language
+model's splits are texts; a classifier's are (text, label) and a tagger's (text, tags) pairs,
+the tags one per core.text token, with LABELS listing the label set.
 """
 from __future__ import annotations
 
 import importlib
 from types import ModuleType
 
-TASKS = {"dates": "dates", "numbers": "numbers", "en-de": "ende", "reverse": "reverse"}
+TASKS = {"dates": "dates", "numbers": "numbers", "en-de": "ende", "reverse": "reverse",
+         "lm": "shakespeare", "sentiment": "sentiment", "ner": "ner"}
 
 
 def get_task(name: str) -> ModuleType:
