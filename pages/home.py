@@ -8,10 +8,35 @@ from ui import shell
 shell.enter_through_app()
 
 
+def held_out_metric(card) -> str:
+    """The single-RNN models' headline metric, in words."""
+    m = card.metrics
+    if "bpc" in m:
+        return f"{m['bpc']:.2f} bits per character"
+    if "token_f1" in m:
+        held = m.get("held_out_templates", {}).get("token_f1")
+        return f"token F1 {100 * m['token_f1']:.1f}%" + (f" (held-out templates {100 * held:.1f}%)" if held else "")
+    return f"accuracy {100 * m['accuracy']:.1f}%, macro F1 {100 * m['macro_f1']:.1f}%"
+
+
+@st.cache_data
+def recurrent_table() -> pd.DataFrame:
+    rows = [{"model": card.name, "task": card.task, "architecture": card.kind, "cell": card.cell.upper(),
+             "held-out": held_out_metric(card),
+             "train / valid / test": " / ".join(f"{card.data['sizes'][k]:,}" for k in ("train", "valid", "test"))
+             + f" {card.data.get('size_unit', '')}",
+             "training time": f"{card.training['seconds'] / 60:.1f} min",
+             "data": card.data["source"], "licence": card.data["licence"]}
+            for card in list_models() if card.kind != "seq2seq"]
+    return pd.DataFrame(rows)
+
+
 @st.cache_data
 def model_table() -> pd.DataFrame:
     rows = []
     for card in list_models():
+        if card.kind != "seq2seq":
+            continue
         if "bleu" in card.metrics:  # word-level: exact sentence matches are rare, BLEU says more
             lengths = "BLEU " + "; ".join(f"{r['lengths']}: {r['bleu']:.1f}" for r in card.metrics_by_length)
         else:

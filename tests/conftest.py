@@ -11,7 +11,8 @@ torch.set_num_threads(1)
 
 from core import list_models, load_model  # noqa: E402
 
-SHIPPED = [card.name for card in list_models()]
+SHIPPED = [card.name for card in list_models() if card.kind == "seq2seq"]  # encoder-decoders
+RECURRENT = [card.name for card in list_models() if card.kind != "seq2seq"]  # single RNNs (core.rnn)
 
 
 @functools.lru_cache(maxsize=None)

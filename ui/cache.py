@@ -4,13 +4,13 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import ModelCard, Seq2Seq, Trace, list_models, load_model
+from core import ModelCard, RecurrentModel, RNNTrace, Seq2Seq, Trace, list_models, load_model
 
 from .charts import timeline_figure
 
 
 @st.cache_resource(show_spinner=False)
-def get_model(name: str) -> Seq2Seq:
+def get_model(name: str) -> Seq2Seq | RecurrentModel:
     return load_model(name)
 
 
@@ -30,3 +30,23 @@ def get_trace(name: str, text: str, temperature: float = 1.0, mask: tuple[int, .
 def get_timeline(name: str, text: str, temperature: float = 1.0, mask: tuple[int, ...] = (),
                  beam: int = 1) -> go.Figure:
     return timeline_figure(get_trace(name, text, temperature, mask, beam))
+
+
+# ---- the single recurrent networks (language models, taggers, classifiers) --------------------
+@st.cache_data(show_spinner=False, max_entries=512)
+def get_run(name: str, text: str) -> RNNTrace:
+    """A recurrent model reading `text`: every state, gate and head distribution (core.rnn).
+    Raises ValueError with a readable message for input the model cannot run."""
+    return get_model(name).run(text)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def get_generation(name: str, prompt: str, length: int, temperature: float, seed: int) -> RNNTrace:
+    """A language model reading `prompt`, then sampling `length` characters, each fed back."""
+    return get_model(name).generate(prompt, length=length, temperature=temperature, seed=seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def get_gradient_norms(name: str, text: str):
+    """||dh_t/dx_1|| for t = 1..n (numpy array), by forward-mode autograd through the model's cell."""
+    return get_model(name).gradient_norms(text)

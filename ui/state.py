@@ -117,3 +117,73 @@ def view_params(view: View, default: View) -> dict[str, str]:
     if view.beam != 1:
         params["beam"] = str(view.beam)
     return params
+
+
+# ---- the other pages: a declared list of parameters --------------------------------------------
+@dataclass(frozen=True)
+class Param:
+    """One URL parameter of a page. kind: 'choice' (one of `options`), 'int' or 'number' (from
+    `lo` to `hi`; numbers snap to `step`), 'text' (at most MAX_TEXT_CHARS characters)."""
+
+    name: str
+    kind: str
+    default: object
+    options: tuple = ()
+    lo: float = 0
+    hi: float = 0
+    step: float = 1
+    label: str = ""  # how a notice names it ("the cell type"); defaults to the name
+
+
+def _read_param(param: Param, raw: str) -> tuple[object, str | None]:
+    what = param.label or param.name
+    if param.kind == "choice":
+        if raw in param.options:
+            return raw, None
+        return param.default, f"The {what} in the link ({_short(raw)}) is not one of {', '.join(map(str, param.options))}; using {param.default}."
+    if param.kind == "text":
+        if len(raw) > MAX_TEXT_CHARS:
+            return raw[:MAX_TEXT_CHARS], (f"The {what} in the link has {len(raw):,} characters; the first "
+                                          f"{MAX_TEXT_CHARS} are used.")
+        return raw, None
+    if param.kind == "int":
+        if raw.strip().isdigit() and param.lo <= int(raw) <= param.hi:
+            return int(raw), None
+        return param.default, (f"The {what} in the link ({_short(raw)}) is not a whole number from {param.lo:g} "
+                               f"to {param.hi:g}; using {param.default}.")
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if math.isfinite(value) and param.lo <= value <= param.hi:
+        snapped = param.lo + round((value - param.lo) / param.step) * param.step
+        return round(min(max(snapped, param.lo), param.hi), 6), None
+    return param.default, (f"The {what} in the link ({_short(raw)}) is not a number from {param.lo:g} to "
+                           f"{param.hi:g}; using {param.default}.")
+
+
+def parse_params(params: Mapping[str, object], spec: Sequence[Param]) -> tuple[dict[str, object], list[str]]:
+    """Values for every parameter of `spec` from query parameters (defaults where missing or
+    unreadable) and the notices for what was ignored. Never raises."""
+    values: dict[str, object] = {}
+    notices: list[str] = []
+    for param in spec:
+        raw = _single(params.get(param.name))
+        if raw is None:
+            values[param.name] = param.default
+            continue
+        values[param.name], notice = _read_param(param, raw)
+        if notice:
+            notices.append(notice)
+    return values, notices
+
+
+def params_for(values: Mapping[str, object], spec: Sequence[Param]) -> dict[str, str]:
+    """Query parameters for `values`: text and choices always (a link names what it shows),
+    numbers only when they differ from the default."""
+    out = {}
+    for param in spec:
+        value = values.get(param.name, param.default)
+        if param.kind in ("text", "choice") or value != param.default:
+            out[param.name] = f"{value:g}" if isinstance(value, float) else str(value)
+    return out

@@ -68,3 +68,26 @@ def sentence_box(page: str, label: str, help_text: str, on_change=None) -> str:
 def plain_text(label: str, text: str) -> None:
     """A label and a user- or model-produced text shown literally (never as Markdown or HTML)."""
     st.markdown(f"**{label}** {markdown_text(text) if text else '*(empty)*'}")
+
+
+def load_params(page: str, spec) -> list[str]:
+    """The other pages' version of load_view: fill the widgets' state from the URL once per visit.
+    Returns notices about parameters that were ignored."""
+    from .state import parse_params
+
+    if state_key(page, spec[0].name) in st.session_state:
+        return []
+    values, notices = parse_params(st.query_params.to_dict(), spec)
+    for name, value in values.items():
+        st.session_state[state_key(page, name)] = value
+    return notices
+
+
+def save_params(page: str, spec) -> None:
+    """Write the page's widget values into the URL (only when they changed)."""
+    from .state import params_for
+
+    values = {p.name: st.session_state.get(state_key(page, p.name), p.default) for p in spec}
+    params = params_for(values, spec)
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
