@@ -6,6 +6,7 @@ torch.set_num_threads(1)  # tiny models on a shared 2-core machine run several t
 st.set_page_config(page_title="Seq2Seq Attention Explorer", page_icon="🔎", layout="wide")
 navigation = st.navigation(position="top", pages=[
     st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="", default=True),
+    st.Page("pages/rnn.py", title="Recurrent networks", icon=":material/replay:", url_path="rnn"),
     st.Page("pages/attention.py", title="Attention, step by step", icon=":material/center_focus_strong:", url_path="attention"),
 ])
 navigation.run()

@@ -50,3 +50,10 @@ def get_generation(name: str, prompt: str, length: int, temperature: float, seed
 def get_gradient_norms(name: str, text: str):
     """||dh_t/dx_1|| for t = 1..n (numpy array), by forward-mode autograd through the model's cell."""
     return get_model(name).gradient_norms(text)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)  # read-only, like get_timeline
+def get_unrolled(name: str, text: str) -> go.Figure:
+    from .rnn_charts import unrolled_figure
+
+    return unrolled_figure(get_run(name, text))

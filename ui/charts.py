@@ -217,7 +217,7 @@ def timeline_figure(trace: Trace) -> go.Figure:
     fig.update_layout(shapes=last["layout"]["shapes"], title_text=last["layout"]["title"]["text"])
     for index, data in zip(last["traces"], last["data"]):
         fig.data[index].update({k: v for k, v in data.items() if k != "type"})
-    _controls(fig, moments)
+    animation_controls(fig, [m.name for m in moments])
     return AnimatedFigure(fig, frames)
 
 
@@ -292,24 +292,25 @@ def _frame(grid: _Layout, trace: Trace, moment: _Moment, scores: np.ndarray, wei
     )
 
 
-def _controls(fig: go.Figure, moments: list[_Moment]) -> None:
-    """Play/Pause buttons and a slider over the frames: all in the browser, no server round trip."""
+def animation_controls(fig: go.Figure, names: list[str], prefix: str = "frame: ") -> None:
+    """Play/Pause/Resume buttons and a slider over the frames `names` (the figure opens on the
+    last): all in the browser, no server round trip."""
     play = dict(frame=dict(duration=FRAME_MS, redraw=True), transition=dict(duration=0), mode="immediate")
     resume = dict(play, fromcurrent=True)
     pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")
     fig.update_layout(
         updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.06, xanchor="left", yanchor="top",
                           pad=dict(t=0, r=6), showactive=False,
-                          buttons=[dict(label="▶ Play", method="animate", args=[[m.name for m in moments], play]),
+                          buttons=[dict(label="▶ Play", method="animate", args=[list(names), play]),
                                    dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
                                    dict(label="▷ Resume", method="animate", args=[None, resume])])],
-        sliders=[dict(active=len(moments) - 1, x=0.25, len=0.75, y=-0.04, yanchor="top", pad=dict(t=0, b=0),
-                      currentvalue=dict(prefix="frame: ", font=dict(size=13)), ticklen=0, minorticklen=0,
+        sliders=[dict(active=len(names) - 1, x=0.25, len=0.75, y=-0.04, yanchor="top", pad=dict(t=0, b=0),
+                      currentvalue=dict(prefix=prefix, font=dict(size=13)), ticklen=0, minorticklen=0,
                       font=dict(size=1, color="rgba(0,0,0,0)"),
-                      steps=[dict(label=m.name, method="animate",
-                                  args=[[m.name], dict(frame=dict(duration=0, redraw=True), mode="immediate",
-                                                       transition=dict(duration=0))])
-                             for m in moments])],
+                      steps=[dict(label=name, method="animate",
+                                  args=[[name], dict(frame=dict(duration=0, redraw=True), mode="immediate",
+                                                     transition=dict(duration=0))])
+                             for name in names])],
     )
 
 
