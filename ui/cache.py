@@ -57,3 +57,18 @@ def get_unrolled(name: str, text: str) -> go.Figure:
     from .rnn_charts import unrolled_figure
 
     return unrolled_figure(get_run(name, text))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)  # read-only, like get_timeline
+def get_encoder_decoder(name: str, text: str) -> go.Figure:
+    from .encdec_charts import encoder_decoder_figure
+
+    return encoder_decoder_figure(get_trace(name, text))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def get_prefixes(name: str, text: str):
+    """Every prefix of `text` decoded by the model and scored (core.limits.growing_prefixes)."""
+    from core.limits import growing_prefixes
+
+    return growing_prefixes(get_model(name), text)

@@ -177,7 +177,5 @@ def gradient_figure(norms: dict[str, np.ndarray], tokens: list[str]) -> go.Figur
                                                       "%{y:.3e}<extra></extra>"))
     fig.update_yaxes(type="log", title_text="‖∂h<sub>t</sub> / ∂x<sub>1</sub>‖ (log scale)", exponentformat="power")
     fig.update_xaxes(title_text="t (tokens read)")
-    fig.update_layout(height=420, margin=dict(l=10, r=10, t=40, b=40), legend=dict(orientation="h", y=1.1),
-                      title=dict(text="How much the first input still moves the state t steps later",
-                                 font=dict(size=15)))
+    fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=40), legend=dict(orientation="h", y=1.08))
     return fig

@@ -1,0 +1,130 @@
+"""The encoder-decoder and its limits: the plain (no-attention) models read the source into one
+vector c = h^e_n and decode from it; then the lecture's three limitations, measured live."""
+import streamlit as st
+
+from core.limits import sequential_vs_parallel
+from ui import cache, encdec_charts, rnn_charts, shell, tables, widgets
+from ui.labels import markdown_text
+from ui.state import Param
+
+shell.enter_through_app()
+
+PAGE = "encdec"
+GRADIENT_CHARS = 120
+all_cards = cache.get_cards()
+cards = [c for c in all_cards if c.kind == "seq2seq" and c.attention is None]
+if not cards:
+    st.error("No plain encoder-decoder was found in checkpoints/. Train one with "
+             "`python -m core.train --task reverse --attention none`.")
+    st.stop()
+cards.sort(key=lambda c: c.name != "dates-noattn")
+by_name = {c.name: c for c in cards}
+lms = sorted((c for c in all_cards if c.kind == "lm"), key=lambda c: ("rnn", "gru", "lstm").index(c.cell))
+SPEC = [Param("model", "choice", cards[0].name, options=tuple(by_name)),
+        Param("text", "text", cards[0].examples[0] if cards[0].examples else ""),
+        Param("letters", "text", "thequickbrownfoxjumpsoverthelazydog"),
+        Param("long", "text", "To be, or not to be, that is the question: whether 'tis nobler in the mind to suffer "
+                              "the slings and arrows")]
+
+
+def key(name: str) -> str:
+    return widgets.state_key(PAGE, name)
+
+
+def on_model_change() -> None:
+    chosen = by_name[st.session_state[key("model")]]
+    text = st.session_state.get(key("text"), "")
+    if not text.strip() or any(text in c.examples for c in cards):
+        st.session_state[key("text")] = chosen.examples[0] if chosen.examples else ""
+
+
+notices = widgets.load_params(PAGE, SPEC)
+st.title("The encoder-decoder and its limits")
+st.markdown("The encoder reads $x_1 \\dots x_n$ one token at a time; its last state becomes the context "
+            "$c = h^e_n$, one fixed-length vector. The decoder starts from $h^d_0 = c$ and reads $c$ again at "
+            "every step: $h^d_i = g(y_{i-1}, h^d_{i-1}, c)$. Everything it knows about the input has to fit in $c$.")
+for notice in notices:
+    st.info(notice)
+
+controls = st.columns([3, 5])
+with controls[0]:
+    card = widgets.model_picker(PAGE, cards, on_change=on_model_change)
+with controls[1]:
+    text = widgets.sentence_box(PAGE, "Input (press Enter to run)", "Any text: unknown characters or words are "
+                                "read as <unk>; long inputs are cut at the model's length limit.")
+widgets.example_chooser(PAGE, card)
+text = text[:500]
+trace = None
+if not text.strip():
+    st.info("Type an input above (or click an example) to see the encoder-decoder run.")
+else:
+    try:
+        trace = cache.get_trace(card.name, text)
+    except ValueError as error:
+        st.info(str(error))
+if trace is not None:
+    for warning in trace.warnings:
+        st.warning(markdown_text(warning))
+    widgets.plain_text("Output:", trace.output)
+    st.plotly_chart(cache.get_encoder_decoder(card.name, text), config={"displaylogo": False}, key=key("figure"))
+    st.caption("Press ▶ Play: the encoder reads the input, its last state becomes c, and the decoder writes one token "
+               "per step from its own state and the same c. Grey is not computed yet; it runs in your browser.")
+    with st.expander("Every decoder step (table)"):
+        st.dataframe(tables.outputs_table(trace), hide_index=True)
+
+st.header("Limitation 1: the fixed-length bottleneck")
+st.markdown("However long the input, $c$ has the same number of numbers. Grow one input letter by letter and watch "
+            "the plain model (`reverse-noattn`) lose it, while the attention model reads every $h^e_j$ again.")
+reverse = [n for n in ("reverse-noattn", "reverse-attn") if n in {c.name for c in all_cards}]
+letters = st.text_input("Letters to write backwards (press Enter)", key=key("letters"),
+                        help="Letters a-z; spaces are dropped; up to 40 are read.")
+if "reverse-noattn" not in reverse:
+    st.info("This demonstration needs the reverse-noattn model in checkpoints/.")
+elif letters.strip():
+    try:
+        grown = {name: cache.get_prefixes(name, letters) for name in reverse}
+    except ValueError as error:
+        st.info(str(error))
+    else:
+        st.plotly_chart(encdec_charts.prefix_figure(grown), key=key("prefixes"))
+        full = grown["reverse-noattn"][-1]
+        columns = st.columns(len(grown))
+        for column, (name, rows) in zip(columns, grown.items()):
+            with column:
+                widgets.plain_text(f"{name} on all {rows[-1].length} letters:", rows[-1].output)
+        widgets.plain_text("Right answer:", full.reference)
+st.markdown("Held-out accuracy by source length of every task's two models (the card of each model):")
+st.plotly_chart(encdec_charts.length_figure([c for c in all_cards if c.kind == "seq2seq"]), key=key("lengths"))
+
+st.header("Limitation 2: long-term dependencies")
+st.markdown("Training moves $x_1$ by the gradient that flows back through every step. The norm of "
+            "$\\partial h_t / \\partial x_1$ (computed by autograd on your text) shows how much the first input still "
+            "moves the state $t$ steps later: in the plain tanh RNN it shrinks fast (vanishing gradients); the gates "
+            "of the GRU and the LSTM keep it alive longer.")
+long_text = st.text_input("Text for the gradients (press Enter)", key=key("long"),
+                          help=f"The first {GRADIENT_CHARS} characters are read by each language model.")
+if not lms:
+    st.info("This demonstration needs the language models lm-rnn, lm-gru and lm-lstm in checkpoints/.")
+elif long_text:
+    try:
+        norms = {c.name: cache.get_gradient_norms(c.name, long_text[:GRADIENT_CHARS]) for c in lms}
+    except ValueError as error:
+        st.info(str(error))
+    else:
+        run = cache.get_run(lms[0].name, long_text[:GRADIENT_CHARS])
+        st.plotly_chart(rnn_charts.gradient_figure(norms, run.tokens), key=key("gradients"))
+        last = {name: float(values[-1]) for name, values in norms.items()}
+        st.caption("After the last character: " + "; ".join(f"{name} {value:.2e}" for name, value in last.items())
+                   + ". Frobenius norm of the Jacobian of $h_t$ with respect to the first input embedding.")
+
+st.header("Limitation 3: sequential processing")
+st.markdown("Step $j$ of the encoder needs $h^e_{j-1}$, so the $n$ steps run one after another. Attention's scores "
+            "for every decoder step and every source position are one matrix product, all at once. Times measured "
+            f"now, on this server, with {card.name}'s encoder and your input:")
+if trace is not None:
+    timing = sequential_vs_parallel(cache.get_model(card.name), text)
+    st.plotly_chart(encdec_charts.timing_figure(timing), key=key("timing"))
+    st.caption(f"{timing.steps} encoder steps took {timing.sequential_ms:.3f} ms ({timing.per_step_ms:.3f} ms each, "
+               f"none can start before the one before it ends); all {timing.queries * timing.steps} scores took "
+               f"{timing.parallel_ms:.3f} ms. Longer inputs make the gap grow.")
+widgets.save_params(PAGE, SPEC)
