@@ -9,5 +9,6 @@ navigation = st.navigation(position="top", pages=[
     st.Page("pages/rnn.py", title="Recurrent networks", icon=":material/replay:", url_path="rnn"),
     st.Page("pages/encoder-decoder.py", title="Encoder-decoder", icon=":material/compress:", url_path="encoder-decoder"),
     st.Page("pages/attention.py", title="Attention, step by step", icon=":material/center_focus_strong:", url_path="attention"),
+    st.Page("pages/compare.py", title="Attention vs none", icon=":material/compare:", url_path="compare"),
 ])
 navigation.run()

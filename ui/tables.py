@@ -80,3 +80,10 @@ def beam_table(trace: Trace, level: str) -> pd.DataFrame:
                           "tokens": len(h.tokens), "log-probability": h.logprob,
                           "score (log-prob per token)": h.score}
                          for rank, h in enumerate(trace.beam)])
+
+
+def length_table(cards) -> pd.DataFrame:
+    """Held-out metrics by source length of encoder-decoder cards, one row per model and bucket."""
+    return pd.DataFrame([{"model": c.name, "source length": r["lengths"], "n": r["n"],
+                          "exact match": r["exact_match"], "BLEU": r.get("bleu")}
+                         for c in cards for r in c.metrics_by_length])

@@ -1,0 +1,90 @@
+"""Attention vs none: the same input through a task's attention model and its plain
+encoder-decoder, side by side; accuracy by source length of both, for every task."""
+import streamlit as st
+
+from ui import cache, charts, encdec_charts, shell, tables, widgets
+from ui.labels import markdown_text
+from ui.state import Param
+
+shell.enter_through_app()
+
+PAGE = "compare"
+seq2seq = [c for c in cache.get_cards() if c.kind == "seq2seq"]
+pairs = {}
+for card in seq2seq:
+    pairs.setdefault(card.task, {})["attn" if card.attention else "noattn"] = card
+pairs = {task: kinds for task, kinds in sorted(pairs.items()) if set(kinds) == {"attn", "noattn"}}
+if not pairs:
+    st.error("No task has both an attention model and a plain one in checkpoints/.")
+    st.stop()
+tasks = list(pairs)
+first = "reverse" if "reverse" in pairs else tasks[0]
+SPEC = [Param("task", "choice", first, options=tuple(tasks)),
+        Param("text", "text", (pairs[first]["attn"].examples or [""])[min(3, len(pairs[first]["attn"].examples) - 1)])]
+
+
+def key(name: str) -> str:
+    return widgets.state_key(PAGE, name)
+
+
+def on_task_change() -> None:
+    chosen = pairs[st.session_state[key("task")]]["attn"]
+    text = st.session_state.get(key("text"), "")
+    if not text.strip() or any(text in kinds["attn"].examples for kinds in pairs.values()):
+        st.session_state[key("text")] = chosen.examples[0] if chosen.examples else ""
+
+
+notices = widgets.load_params(PAGE, SPEC)
+st.title("Attention vs none")
+st.markdown("Each task has two models trained on the same data with the same budget: one whose decoder attends over "
+            "every encoder state $h^e_j$ at every step, and the plain encoder-decoder whose decoder sees only "
+            "$c = h^e_n$. Give both the same input.")
+for notice in notices:
+    st.info(notice)
+controls = st.columns([2, 5])
+task = controls[0].selectbox("Task", tasks, key=key("task"), on_change=on_task_change)
+attn_card, plain_card = pairs[task]["attn"], pairs[task]["noattn"]
+with controls[1]:
+    text = widgets.sentence_box(PAGE, "Input (press Enter to run)", "Any text; long inputs are cut at the models' "
+                                "length limit.")
+widgets.example_chooser(PAGE, attn_card)
+text = text[:500]
+if not text.strip():
+    st.info("Type an input above (or click an example) to run both models on it.")
+else:
+    try:
+        traces = {card.name: cache.get_trace(card.name, text) for card in (attn_card, plain_card)}
+    except ValueError as error:
+        st.info(str(error))
+    else:
+        columns = st.columns(2)
+        for column, card in zip(columns, (attn_card, plain_card)):
+            trace = traces[card.name]
+            with column:
+                st.subheader("with attention" if card.attention else "without attention")
+                st.caption(f"{card.name} · {widgets.metric_summary(card)} on the held-out test set")
+                widgets.plain_text("Output:", trace.output)
+                for warning in trace.warnings:
+                    st.warning(markdown_text(warning))
+                if trace.attention is not None:
+                    st.plotly_chart(charts.alignment_figure(trace), key=key(f"align-{card.name}"))
+                    st.caption("The attention matrix: row $i$ holds the weights $\\alpha_{ij}$ of output step $i$ "
+                               "over the source positions $j$.")
+                else:
+                    st.info("No attention matrix: every decoder step reads the same $c = h^e_n$, the encoder's last "
+                            "state, whatever it is writing.")
+                outputs = tables.outputs_table(trace)
+                st.dataframe(outputs, hide_index=True, height=300)
+                st.download_button("Steps (CSV)", outputs.to_csv(index=False), f"{card.name}-steps.csv", "text/csv",
+                                   key=key(f"csv-{card.name}"))
+
+st.header("Accuracy by source length, every task")
+st.markdown("From the model cards: held-out exact match (BLEU for en-de) by source length. In the spirit of Bahdanau "
+            "et al. (2015), Fig. 2: the plain encoder-decoder falls as inputs grow; with attention it holds.")
+st.plotly_chart(encdec_charts.length_figure(seq2seq), key=key("lengths"))
+with st.expander("The numbers (table)"):
+    frame = tables.length_table(seq2seq)
+    st.dataframe(frame, hide_index=True)
+    st.download_button("Accuracy by length (CSV)", frame.to_csv(index=False), "accuracy-by-length.csv", "text/csv",
+                       key=key("csv-lengths"))
+widgets.save_params(PAGE, SPEC)
