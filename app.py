@@ -7,6 +7,7 @@ st.set_page_config(page_title="Seq2Seq Attention Explorer", page_icon="🔎", la
 navigation = st.navigation(position="top", pages=[
     st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="", default=True),
     st.Page("pages/rnn.py", title="Recurrent networks", icon=":material/replay:", url_path="rnn"),
+    st.Page("pages/architectures.py", title="RNN architectures", icon=":material/account_tree:", url_path="architectures"),
     st.Page("pages/encoder-decoder.py", title="Encoder-decoder", icon=":material/compress:", url_path="encoder-decoder"),
     st.Page("pages/attention.py", title="Attention, step by step", icon=":material/center_focus_strong:", url_path="attention"),
     st.Page("pages/compare.py", title="Attention vs none", icon=":material/compare:", url_path="compare"),

@@ -72,3 +72,10 @@ def get_prefixes(name: str, text: str):
     from core.limits import growing_prefixes
 
     return growing_prefixes(get_model(name), text)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)  # read-only, like get_timeline
+def get_generation_figure(name: str, prompt: str, length: int, temperature: float, seed: int) -> go.Figure:
+    from .rnn_charts import unrolled_figure
+
+    return unrolled_figure(get_generation(name, prompt, length, temperature, seed))

@@ -45,6 +45,7 @@ def unrolled_figure(trace: RNNTrace) -> go.Figure:
     top1_prob = np.array([s.topk[0][1] for s in trace.steps], dtype=np.float32)
     positions = np.arange(1, n + 1)
     what = KIND_OUTPUT[trace.kind]
+    written = "%{text}" if n <= 80 else ""  # beyond this the letters would overlap: hover shows them
     fig = make_subplots(rows=3, cols=2, column_widths=[0.74, 0.26], row_heights=[0.1, 0.8, 0.1],
                         specs=[[{}, {"rowspan": 3}], [{}, None], [{}, None]], horizontal_spacing=0.1,
                         vertical_spacing=0.06,
@@ -52,7 +53,7 @@ def unrolled_figure(trace: RNNTrace) -> go.Figure:
                                         "hidden state h<sub>t</sub> (one column per step; rows: units)",
                                         "input x<sub>t</sub>"))
     out_ref, state_ref, in_ref = _ref(fig, 1, 1), _ref(fig, 2, 1), _ref(fig, 3, 1)
-    fig.add_trace(go.Heatmap(z=top1_prob[None, :], x=positions, y=[0], text=[top1], texttemplate="%{text}",
+    fig.add_trace(go.Heatmap(z=top1_prob[None, :], x=positions, y=[0], text=[top1], texttemplate=written,
                              colorscale=WEIGHT_SCALE, zmin=0, zmax=1, showscale=False,
                              hovertemplate="after x%{x}: %{text}<br>p = %{z:.4f}<extra></extra>"), 1, 1)
     limit = max(1.0, float(np.abs(states).max()))
@@ -61,7 +62,7 @@ def unrolled_figure(trace: RNNTrace) -> go.Figure:
                                                                     thickness=10, x=0.695, xanchor="left"),
                              hovertemplate="h<sub>%{x}</sub>[%{y}] = %{z:.4f}<extra></extra>"), 2, 1)
     fig.add_trace(go.Heatmap(z=np.zeros((1, n), np.float32), x=positions, y=[0], text=[labels],
-                             texttemplate="%{text}", colorscale=[[0, "rgba(0,0,0,0)"], [1, HIGHLIGHT]], zmin=0,
+                             texttemplate=written, colorscale=[[0, "rgba(0,0,0,0)"], [1, HIGHLIGHT]], zmin=0,
                              zmax=1, showscale=False, hovertemplate="x%{x} = %{text}<extra></extra>"), 3, 1)
     fig.add_trace(go.Bar(x=np.zeros(5, np.float32), y=np.arange(5), orientation="h", text=[""] * 5,
                          textposition="auto", marker_color="#5b8def", hovertemplate="p = %{x:.4f}<extra></extra>"),

@@ -1,0 +1,151 @@
+"""The four RNN architectures of the lecture, each live on your text: sequence labeling (a label per
+token), sequence classification (one label for the text), language modeling (the next character
+at every step, and generation), and the encoder-decoder."""
+import streamlit as st
+
+from ui import architecture_charts as arch
+from ui import cache, rnn_tables, shell, widgets
+from ui.labels import markdown_text
+from ui.state import Param
+
+shell.enter_through_app()
+
+PAGE = "arch"
+MAX_CHARS = 300
+cards = {c.name: c for c in cache.get_cards()}
+lms = [n for n in ("lm-lstm", "lm-gru", "lm-rnn") if n in cards]
+MODELS = {"labeling": "ner", "classification": "sentiment", "lm": lms[0] if lms else "lm-lstm"}
+SPEC = [Param("pattern", "choice", "labeling", options=tuple(arch.PATTERNS), label="architecture"),
+        Param("text", "text", cards["ner"].examples[0] if "ner" in cards else ""),
+        Param("lm", "choice", MODELS["lm"], options=tuple(lms) or ("lm-lstm",), label="language model"),
+        Param("temperature", "number", 0.8, lo=0.05, hi=5.0, step=0.05),
+        Param("seed", "int", 0, lo=0, hi=2**31 - 1),
+        Param("length", "int", 200, lo=1, hi=300)]
+EXPLAIN = {
+    "labeling": "**Sequence labeling** (many to many, one output per input): after reading each word the head "
+                "turns $h_t$ into a label: a person (PER), a place (LOC), an organisation (ORG), a date (DATE) or "
+                "none (O). The network reads left to right, so the label of word $t$ can use only words $1..t$.",
+    "classification": "**Sequence classification** (many to one): the network reads the whole sentence and one label "
+                      "comes from the last state $h_n$. The same head applied to every $h_t$ shows the prediction "
+                      "forming as the sentence goes on.",
+    "lm": "**Language modeling**: after every character the head gives $p(x_{t+1} \\mid x_1..x_t)$, a distribution "
+          "over the next character. To **generate**, sample a character from it and feed it back as the next input.",
+    "encoder-decoder": "**Encoder-decoder** (sequence to sequence): one RNN reads the input into $c = h^e_n$, a second "
+                       "writes the output from it, token by token. It has its own page.",
+}
+
+
+def key(name: str) -> str:
+    return widgets.state_key(PAGE, name)
+
+
+def model_of(pattern: str) -> str:
+    return st.session_state.get(key("lm"), MODELS["lm"]) if pattern == "lm" else MODELS.get(pattern, "")
+
+
+def on_pattern_change() -> None:
+    """A new pattern starts on its model's first example unless the user typed something of their own."""
+    name = model_of(st.session_state[key("pattern")])
+    text = st.session_state.get(key("text"), "")
+    ours = [e for c in cards.values() if c.kind != "seq2seq" for e in c.examples]
+    if name in cards and (not text.strip() or text in ours):
+        st.session_state[key("text")] = cards[name].examples[0]
+
+
+notices = widgets.load_params(PAGE, SPEC)
+st.title("RNN architectures")
+st.markdown("The same recurrent step $h_t = f_W(h_{t-1}, x_t)$ is wired into four patterns. Pick one; a trained "
+            "model runs it on your text.")
+for notice in notices:
+    st.info(notice)
+pattern = st.segmented_control("Architecture", list(arch.PATTERNS), key=key("pattern"), format_func=arch.PATTERNS.get,
+                               on_change=on_pattern_change, required=True) or "labeling"
+st.markdown(EXPLAIN[pattern])
+
+if pattern == "encoder-decoder":
+    st.plotly_chart(arch.pattern_figure(pattern, list("attention"), list("noitnetta") + ["</s>"]),
+                    key=key("diagram"), config={"displaylogo": False})
+    st.page_link("pages/encoder-decoder.py", label="The encoder-decoder with real models, and its limits",
+                 icon=":material/compress:")
+    st.page_link("pages/attention.py", label="Attention, step by step", icon=":material/center_focus_strong:")
+    widgets.save_params(PAGE, SPEC)
+    st.stop()
+
+name = model_of(pattern)
+if name not in cards:
+    st.error(f"The model {name} is not in checkpoints/. Train it with `python -m core.train --task "
+             f"{'lm' if pattern == 'lm' else name}`.")
+    st.stop()
+card = cards[name]
+controls = st.columns([2, 5]) if pattern == "lm" else [None, st.container()]
+if pattern == "lm":
+    controls[0].selectbox("Language model", lms, key=key("lm"))
+with controls[1]:
+    text = widgets.sentence_box(PAGE, "Text (press Enter to run)", "Any text; unknown words or characters are "
+                                f"read as <unk>; the first {MAX_CHARS} characters are read.")
+widgets.example_chooser(PAGE, card)
+if len(text) > MAX_CHARS:
+    st.warning(f"The text has {len(text):,} characters; the first {MAX_CHARS} are read.")
+    text = text[:MAX_CHARS]
+if not text.strip():
+    st.info("Type some text above (or click an example).")
+    widgets.save_params(PAGE, SPEC)
+    st.stop()
+try:
+    trace = cache.get_run(name, text)
+except ValueError as error:
+    st.info(str(error))
+    widgets.save_params(PAGE, SPEC)
+    st.stop()
+for warning in trace.warnings:
+    st.warning(markdown_text(warning))
+
+outputs = [s.prediction for s in trace.steps]
+st.plotly_chart(arch.pattern_figure(pattern, trace.tokens, outputs), key=key("diagram"),
+                config={"displaylogo": False})
+st.caption("The wiring, unrolled over the first words or characters of your text. Press ▶ Play to light up what is "
+           f"computed at each step (orange: the current step). {name}: {card.description}")
+
+if pattern == "labeling":
+    tagged = " ".join(f"{t} [{s.prediction}]" if s.prediction != "O" else t for t, s in zip(trace.tokens, trace.steps))
+    widgets.plain_text("Labels:", tagged)
+    st.plotly_chart(arch.label_probs_figure(trace), key=key("labels"))
+    held = card.metrics.get("held_out_templates", {}).get("token_f1")
+    st.caption(f"Held-out token F1 {100 * card.metrics['token_f1']:.1f}%"
+               + (f"; on sentence templates never seen in training {100 * held:.1f}%" if held else "")
+               + ". The data is synthetic: sentences generated from templates filled with made-up names, places, "
+                 "companies and dates.")
+elif pattern == "classification":
+    final = trace.steps[-1]
+    widgets.plain_text("Prediction from the last state h_n:", f"{final.prediction} (p = {final.topk[0][1]:.3f})")
+    st.plotly_chart(arch.class_probs_figure(trace), key=key("classes"))
+    st.caption(f"Held-out accuracy {100 * card.metrics['accuracy']:.1f}%, macro F1 {100 * card.metrics['macro_f1']:.1f}% "
+               "(human ratings of movie, tweet, editorial and product snippets).")
+else:
+    st.plotly_chart(arch.next_token_figure(trace), key=key("next"))
+    st.caption("Each column: the model's top five guesses for the next character after reading up to there; ● marks "
+               "the character that actually follows in your text.")
+    st.subheader("Generation: each sampled character is fed back")
+    options = st.columns(3)
+    temperature = options[0].slider("Temperature", 0.05, 5.0, step=0.05, key=key("temperature"),
+                                    help="Sampling from softmax(logits / T): small T is nearly greedy, large T wild.")
+    seed = options[1].number_input("Seed", 0, 2**31 - 1, step=1, key=key("seed"),
+                                   help="The same seed gives the same text.")
+    length = options[2].number_input("Characters to generate", 1, 300, step=50, key=key("length"))
+    generation = cache.get_generation(name, text, int(length), float(temperature), int(seed))
+    st.markdown("**Prompt, then the generated text:**")
+    st.code(text + generation.generated_text, language=None, wrap_lines=True)
+    st.plotly_chart(cache.get_generation_figure(name, text, int(length), float(temperature), int(seed)),
+                    key=key("generation"), config={"displaylogo": False})
+    st.caption("The unrolled network over prompt and generation: from the prompt's last character on, each step "
+               "samples the next character (shown in the title) and reads it as its next input.")
+    with st.expander("Every generated step (table)"):
+        steps = rnn_tables.steps_table(generation)
+        st.dataframe(steps, hide_index=True)
+        st.download_button("Steps (CSV)", steps.to_csv(index=False), "generation.csv", "text/csv",
+                           key=key("csv-generation"))
+with st.expander("Every step (table)"):
+    steps = rnn_tables.steps_table(trace)
+    st.dataframe(steps, hide_index=True)
+    st.download_button("Steps (CSV)", steps.to_csv(index=False), "steps.csv", "text/csv", key=key("csv-steps"))
+widgets.save_params(PAGE, SPEC)

@@ -1,0 +1,175 @@
+"""Figures for the four RNN architectures of the lecture: the wiring of each pattern (animated
+one step at a time in the browser), and what the models put out at every step."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core import RNNTrace
+
+from .charts import HIGHLIGHT, WEIGHT_SCALE, AnimatedFigure, animation_controls
+from .labels import plot_text, token_label
+
+PATTERNS = {"labeling": "Sequence labeling", "classification": "Sequence classification",
+            "lm": "Language modeling", "encoder-decoder": "Encoder-decoder"}
+MAX_NODES = 12  # columns the wiring diagram draws (the model itself reads the whole input)
+CLASS_COLOURS = {"negative": "#d55e00", "neutral": "#999999", "positive": "#009e73"}
+LABEL_COLOURS = {"O": "#bbbbbb", "PER": "#0072b2", "LOC": "#009e73", "ORG": "#e69f00", "DATE": "#cc79a7"}
+NODE = "#5b8def"
+IDLE = "#d9d9d9"
+
+
+def _short(token: str) -> str:
+    text = token_label(token).replace("\n", "↵")
+    return plot_text(text if len(text) <= 8 else text[:7] + "…")
+
+
+def pattern_figure(pattern: str, inputs: list[str], outputs: list[str]) -> go.Figure:
+    """The pattern's wiring over the first MAX_NODES inputs: x_t at the bottom, h_t in the middle,
+    outputs on top; h_{t-1} -> h_t along the row. Frame t lights up what is computed at step t.
+    `outputs` are what the model put out (one per input; for classification only the last counts;
+    for encoder-decoder: the output tokens)."""
+    inputs = inputs[:MAX_NODES]
+    if pattern == "encoder-decoder":
+        outputs = outputs[:MAX_NODES]
+        n, m = len(inputs), len(outputs)
+        xs_in, xs_out = list(range(1, n + 1)), list(range(n + 2, n + 2 + m))
+        hidden_x = xs_in + xs_out
+        hidden_text = [f"h<sup>e</sup><sub>{j}</sub>" for j in range(1, n + 1)] + \
+                      [f"h<sup>d</sup><sub>{i}</sub>" for i in range(1, m + 1)]
+        out_x, out_text = xs_out, [_short(t) for t in outputs]
+        in_x, in_text = xs_in + xs_out, [_short(t) for t in inputs] + ["&lt;s&gt;"] + [_short(t) for t in outputs[:-1]]
+        order = [("in", j) for j in range(n)] + [("out", i) for i in range(m)]
+    else:
+        n = len(inputs)
+        hidden_x = list(range(1, n + 1))
+        hidden_text = [f"h<sub>{t}</sub>" for t in range(1, n + 1)]
+        in_x, in_text = hidden_x, [_short(t) for t in inputs]
+        if pattern == "classification":
+            out_x, out_text = [n], [_short(outputs[n - 1] if outputs else "")]
+        else:
+            out_x, out_text = hidden_x, [_short(t) for t in outputs[:n]]
+        order = [("in", t) for t in range(n)]
+    fig = go.Figure()
+    shapes, arrows = [], []
+
+    def arrow(x0, y0, x1, y1, dash=None):
+        arrows.append(dict(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
+                           arrowhead=2, arrowsize=1, arrowwidth=1.5, arrowcolor="#888888", standoff=14,
+                           startstandoff=14, text=""))
+
+    for x in in_x:
+        arrow(x, 0, x, 1)
+    for a, b in zip(hidden_x, hidden_x[1:]):
+        arrow(a, 1, b, 1)
+    for x in out_x:
+        arrow(x, 1, x, 2)
+    if pattern == "lm":
+        for a, b in zip(out_x, out_x[1:]):
+            arrows.append(dict(x=b, y=0.18, ax=a, ay=1.82, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
+                               arrowhead=2, arrowwidth=1, arrowcolor="#bbbbbb", standoff=12, startstandoff=12,
+                               text=""))
+    if pattern == "encoder-decoder":
+        c_x = len(inputs) + 1
+        fig.add_annotation(x=c_x, y=1, text="c", showarrow=False, font=dict(size=18))
+        for x in out_x:
+            arrows.append(dict(x=x, y=1.12, ax=c_x, ay=1.25, xref="x", yref="y", axref="x", ayref="y",
+                               showarrow=True, arrowhead=2, arrowwidth=1, arrowcolor="#bbbbbb", standoff=12, text=""))
+    for index, (xs, y, texts) in enumerate(((in_x, 0, in_text), (hidden_x, 1, hidden_text), (out_x, 2, out_text))):
+        fig.add_trace(go.Scatter(x=xs, y=[y] * len(xs), mode="markers+text", text=texts, textposition="middle center",
+                                 marker=dict(symbol="square", size=40, color=[IDLE] * len(xs),
+                                             line=dict(color="#555555", width=1)),
+                                 textfont=dict(size=12, color="#111111"), hoverinfo="skip", showlegend=False))
+
+    def colours(step: int | None) -> list[list[str]]:
+        """Marker colours of the three rows when `step` (index into order) is being computed."""
+        done = len(order) if step is None else step + 1
+        in_c, hid_c, out_c = [IDLE] * len(in_x), [IDLE] * len(hidden_x), [IDLE] * len(out_x)
+        for k in range(done):
+            side, t = order[k]
+            current = k == done - 1 and step is not None
+            colour = HIGHLIGHT if current else NODE
+            if pattern == "encoder-decoder":
+                column = t if side == "in" else len(inputs) + t
+                hid_c[column] = colour
+                in_c[column] = colour
+                if side == "out":
+                    out_c[t] = colour
+            else:
+                hid_c[t] = in_c[t] = colour
+                if pattern != "classification":
+                    out_c[t] = colour
+                elif t == len(inputs) - 1:
+                    out_c[0] = colour
+        return [in_c, hid_c, out_c]
+
+    names = [f"t{k + 1}" for k in range(len(order))]
+    frames = [dict(name=name, data=[dict(type="scatter", marker=dict(color=c)) for c in colours(k)],
+                   traces=[0, 1, 2]) for k, name in enumerate(names)]
+    for trace_index, c in enumerate(colours(None)):
+        fig.data[trace_index].marker.color = c
+    right = max(hidden_x + out_x) + 0.6
+    fig.update_layout(annotations=list(fig.layout.annotations) + arrows, shapes=shapes, height=300,
+                      margin=dict(l=10, r=10, t=10, b=70), plot_bgcolor="rgba(0,0,0,0)",
+                      xaxis=dict(range=[0.4, right], visible=False), yaxis=dict(range=[-0.5, 2.5], visible=False))
+    animation_controls(fig, names, prefix="step ")
+    return AnimatedFigure(fig, frames)
+
+
+def class_probs_figure(trace: RNNTrace) -> go.Figure:
+    """A classifier's probabilities after every token (the head on each h_t): the prediction forming."""
+    probs = np.stack([s.probs for s in trace.steps]).astype(np.float32)  # (n, L)
+    ticks = [f"{t + 1}·{_short(token)}" for t, token in enumerate(trace.tokens)]
+    fig = go.Figure()
+    for index, label in enumerate(trace.labels):
+        fig.add_trace(go.Scatter(x=np.arange(1, len(ticks) + 1), y=probs[:, index], mode="lines+markers", name=label,
+                                 stackgroup="one", line=dict(color=CLASS_COLOURS.get(label), width=1),
+                                 customdata=ticks, hovertemplate=label + " after %{customdata}: %{y:.3f}"
+                                                                         "<extra></extra>"))
+    every = max(1, -(-len(ticks) // 40))
+    fig.update_xaxes(tickmode="array", tickvals=list(range(1, len(ticks) + 1))[::every], ticktext=ticks[::every],
+                     title_text="after reading token t")
+    fig.update_yaxes(range=[0, 1], title_text="probability")
+    fig.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=40), legend=dict(orientation="h", y=1.12))
+    return fig
+
+
+def label_probs_figure(trace: RNNTrace) -> go.Figure:
+    """A tagger's label distribution for every token (columns), the chosen label written in."""
+    probs = np.stack([s.probs for s in trace.steps]).T.astype(np.float32)  # (L, n)
+    chosen = [[("●" if s.prediction == label else "") for s in trace.steps] for label in trace.labels]
+    fig = go.Figure(go.Heatmap(z=probs, x=np.arange(1, len(trace.steps) + 1), y=trace.labels, text=chosen,
+                               texttemplate="%{text}", colorscale=WEIGHT_SCALE, zmin=0, zmax=1,
+                               customdata=np.array([[_short(t) for t in trace.tokens]] * len(trace.labels)),
+                               hovertemplate="%{customdata}: p(%{y}) = %{z:.4f}<extra></extra>",
+                               colorbar=dict(thickness=10, title=dict(text="p"))))
+    every = max(1, -(-len(trace.tokens) // 40))
+    fig.update_xaxes(tickmode="array", tickvals=list(range(1, len(trace.tokens) + 1))[::every],
+                     ticktext=[_short(t) for t in trace.tokens][::every])
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=260, margin=dict(l=10, r=10, t=20, b=40))
+    return fig
+
+
+def next_token_figure(trace: RNNTrace, ranks: int = 5) -> go.Figure:
+    """A language model's next-character distribution at every step: its top choices (rows) with
+    their probabilities; ● marks the character that actually came next."""
+    n = len(trace.steps)
+    z = np.zeros((ranks, n), np.float32)
+    text = [[""] * n for _ in range(ranks)]
+    for t, step in enumerate(trace.steps):
+        following = trace.tokens[t + 1] if t + 1 < n else step.sampled
+        for r, (token, p) in enumerate(step.topk[:ranks]):
+            z[r, t] = p
+            text[r][t] = _short(token) + (" ●" if token == following else "")
+    fig = go.Figure(go.Heatmap(z=z, x=np.arange(1, n + 1), y=[f"choice {r + 1}" for r in range(ranks)], text=text,
+                               texttemplate="%{text}", colorscale=WEIGHT_SCALE, zmin=0, zmax=1,
+                               customdata=np.array([[_short(t) for t in trace.tokens]] * ranks),
+                               hovertemplate="after %{customdata}: %{text} p = %{z:.4f}<extra></extra>",
+                               colorbar=dict(thickness=10, title=dict(text="p"))))
+    every = max(1, -(-n // 40))
+    fig.update_xaxes(tickmode="array", tickvals=list(range(1, n + 1))[::every],
+                     ticktext=[_short(t) for t in trace.tokens][::every], title_text="after reading")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=20, b=40))
+    return fig
