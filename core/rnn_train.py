@@ -58,7 +58,7 @@ class RecurrentSettings:
 
 
 RECURRENT_SETTINGS = {
-    "lm": RecurrentSettings(level="char", lowercase=False, embed_dim=32, hidden=256, steps=6000, batch_size=64,
+    "lm": RecurrentSettings(level="char", lowercase=False, embed_dim=32, hidden=256, steps=5000, batch_size=64,
                             lr=3e-3, dropout=0.1, max_len=2000, window=128, eval_every=500),
     "sentiment": RecurrentSettings(level="word", lowercase=True, embed_dim=64, hidden=128, steps=2500,
                                    batch_size=64, lr=2e-3, dropout=0.4, min_freq=2, max_vocab=8000, max_len=100,
