@@ -30,7 +30,7 @@ from .checkpoint import CHECKPOINT_DIR, ModelCard, save_model
 from .rnn import RecurrentModel, RNNConfig, lm_pieces
 from .tasks import get_task
 from .text import normalize, tokenize
-from .vocab import PAD_ID, Vocab
+from .vocab import PAD_ID, UNK_ID, Vocab
 
 IGNORE = -100  # label of padding positions, left out of the loss
 LM_EVAL_WINDOW = 256
@@ -55,6 +55,9 @@ class RecurrentSettings:
     window: int = 128  # language models: characters per training window
     eval_every: int = 500
     length_buckets: tuple = ()  # classifiers and taggers: (lo, hi) numbers of tokens
+    # share of input tokens read as <unk> during training: the model learns to use the context
+    # around a word it does not know (names it never saw)
+    word_dropout: float = 0.0
 
 
 RECURRENT_SETTINGS = {
@@ -65,6 +68,7 @@ RECURRENT_SETTINGS = {
                                    eval_every=250, length_buckets=((1, 10), (11, 20), (21, 30), (31, 100))),
     "ner": RecurrentSettings(level="word", lowercase=False, embed_dim=64, hidden=128, steps=3000, batch_size=64,
                              lr=2e-3, dropout=0.2, min_freq=2, max_vocab=12000, max_len=100, eval_every=250,
+                             word_dropout=0.25,
                              length_buckets=((1, 8), (9, 14), (15, 20), (21, 100))),
 }
 
@@ -94,13 +98,20 @@ def _pad(rows: list[list[int]], value: int) -> torch.Tensor:
     return out
 
 
-def _loss(model: RecurrentModel, batch) -> torch.Tensor:
+def _drop_words(ids: torch.Tensor, rate: float) -> torch.Tensor:
+    if rate <= 0:
+        return ids
+    hit = (torch.rand(ids.shape) < rate) & (ids != PAD_ID)
+    return ids.masked_fill(hit, UNK_ID)
+
+
+def _loss(model: RecurrentModel, batch, word_dropout: float = 0.0) -> torch.Tensor:
     kind = model.config.kind
     if kind == "lm":
         logits, _ = model(batch[:, :-1])  # (B, T, V)
         return nn.functional.cross_entropy(logits.flatten(0, 1), batch[:, 1:].flatten(), ignore_index=PAD_ID)
     ids, lengths, labels = batch
-    logits, _ = model(ids)  # (B, n, L)
+    logits, _ = model(_drop_words(ids, word_dropout))  # (B, n, L)
     if kind == "tagger":
         return nn.functional.cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=IGNORE)
     last = logits[torch.arange(len(lengths)), lengths - 1]  # (B, L): the head on h_n
@@ -322,7 +333,7 @@ def train_recurrent(task: str, cell: str = "gru", seed: int = 0, steps: int | No
     step = 0
     for batch in batches():
         model.train()
-        loss = _loss(model, batch)
+        loss = _loss(model, batch, settings.word_dropout)
         optimizer.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -356,8 +367,7 @@ def train_recurrent(task: str, cell: str = "gru", seed: int = 0, steps: int | No
     sizes_out = {k: len(v) for k, v in splits.items()}
     card = ModelCard(
         name=config.name, task=task, attention=None, cell=cell, kind=kind,
-        description=f"{(module.__doc__ or task).strip().splitlines()[0].strip('`').strip()} -- "
-                    f"{cell.upper()} {_KIND_TEXT[kind]}.",
+        description=describe_recurrent(module, kind, cell),
         config=config.to_dict(),
         data={"source": module.SOURCE["data"], "licence": module.SOURCE["licence"], "data_seed": data_seed,
               "sizes": sizes_out, "size_unit": "characters" if kind == "lm" else "sentences",
@@ -373,6 +383,12 @@ def train_recurrent(task: str, cell: str = "gru", seed: int = 0, steps: int | No
     if out_dir is not None:
         save_model(model, card, out_dir)
     return model, card
+
+
+def describe_recurrent(module, kind: str, cell: str) -> str:
+    """The card's one-line description: the task's first docstring line and the architecture."""
+    what = (module.__doc__ or "").strip().splitlines()[0].replace("`", "").strip()
+    return f"{what} -- {cell.upper()} {_KIND_TEXT[kind]}."
 
 
 _KIND_TEXT = {"lm": "character-level language model: the head on h_t predicts the next character",

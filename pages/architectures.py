@@ -107,7 +107,8 @@ st.caption("The wiring, unrolled over the first words or characters of your text
            f"computed at each step (orange: the current step). {name}: {card.description}")
 
 if pattern == "labeling":
-    tagged = " ".join(f"{t} [{s.prediction}]" if s.prediction != "O" else t for t, s in zip(trace.tokens, trace.steps))
+    tagged = " ".join(f"{word} [{s.prediction}]" if s.prediction != "O" else word
+                      for word, s in zip(trace.pieces, trace.steps))  # the words as typed, <unk> or not
     widgets.plain_text("Labels:", tagged)
     st.plotly_chart(arch.label_probs_figure(trace), key=key("labels"))
     held = card.metrics.get("held_out_templates", {}).get("token_f1")

@@ -59,22 +59,30 @@ st.markdown(
     "models: type a sentence and see every number the model computes, step by step."
 )
 st.subheader("The lecture path")
-st.markdown(
-    "1. **Recurrent networks**: $h_t = f_W(h_{t-1}, x_t)$, one state carried from token to token.\n"
-    "2. **The encoder-decoder**: the encoder reads $x_1 \\dots x_n$ into one fixed vector $c = h^e_n$; the decoder "
-    "writes the output from it. Its limits: the fixed-length bottleneck, long-term dependencies, sequential "
-    "processing.\n"
-    "3. **Attention** in three steps, at every decoder step $i$: "
-    "$\\text{score}(h^d_{i-1}, h^e_j) = h^d_{i-1} \\cdot h^e_j$, "
-    "$\\alpha_{ij} = \\text{softmax}_j(\\text{score})$, $c_i = \\sum_j \\alpha_{ij} h^e_j$."
-)
-st.page_link("pages/attention.py", label="Attention, step by step", icon=":material/center_focus_strong:",
-             help="Type a sentence and watch the scores, the softmax weights and the context vector of every "
-                  "decoder step, animated, with the actual numbers.")
-st.caption("Open the attention page and press ▶ Play: the encoder reads your input one token at a time, then each "
-           "output token goes through the three steps. Every view has its own link, so a slide can point to it.")
+STOPS = [
+    ("pages/rnn.py", "1. Recurrent networks", ":material/replay:",
+     "$h_t = f_W(h_{t-1}, x_t)$: one state carried from token to token. A language model trained on Shakespeare reads "
+     "your text; watch the unrolled network, every gate of one update, and single neurons."),
+    ("pages/architectures.py", "2. RNN architectures", ":material/account_tree:",
+     "The same step wired four ways: sequence labeling (names, places, dates), sequence classification (sentiment), "
+     "language modeling with generation, and the encoder-decoder."),
+    ("pages/encoder-decoder.py", "3. The encoder-decoder and its limits", ":material/compress:",
+     "The encoder reads $x_1 \\dots x_n$ into one vector $c = h^e_n$; the decoder writes from it. Its limits measured "
+     "live: the fixed-length bottleneck, long-term dependencies, sequential processing."),
+    ("pages/attention.py", "4. Attention, step by step", ":material/center_focus_strong:",
+     "At every decoder step $i$: $\\text{score}(h^d_{i-1}, h^e_j) = h^d_{i-1} \\cdot h^e_j$, "
+     "$\\alpha_{ij} = \\text{softmax}_j(\\text{score})$, $c_i = \\sum_j \\alpha_{ij} h^e_j$, animated with the actual "
+     "numbers."),
+    ("pages/compare.py", "5. Attention vs none", ":material/compare:",
+     "The same input through both models of a task, and accuracy by source length for every task."),
+]
+for page, label, icon, text in STOPS:
+    st.page_link(page, label=label, icon=icon)
+    st.caption(text)
+st.caption("On every page, ▶ Play runs the animation in your browser, and every view has its own link, so a slide "
+           "can point to it.")
 st.subheader("The shipped models")
-st.caption("Every task has an attention model and a plain encoder-decoder trained on the same data with the "
+st.caption("Every encoder-decoder task has an attention model and a plain one trained on the same data with the "
            "same budget. Metrics are measured on held-out test sets that share no date, number, string or "
            "sentence with the training data.")
 table = model_table()
@@ -82,3 +90,9 @@ if table.empty:
     st.warning("No models were found in checkpoints/. Train one with `python -m core.train --task dates`.")
 else:
     st.dataframe(table, hide_index=True, width="stretch")
+recurrent = recurrent_table()
+if not recurrent.empty:
+    st.caption("Single recurrent networks for the first pages: language models on plays they never read, a sentiment "
+               "classifier on human-rated sentences, and a tagger on synthetic sentences (its held-out templates "
+               "are sentence shapes it never saw).")
+    st.dataframe(recurrent, hide_index=True, width="stretch")

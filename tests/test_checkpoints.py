@@ -17,6 +17,8 @@ REQUIRED_MODELS = [f"{task}-{kind}" for task in ("dates", "numbers", "en-de", "r
 def test_every_required_model_is_shipped_with_a_full_card():
     assert sorted(REQUIRED_MODELS) == sorted(n for n in SHIPPED if n in REQUIRED_MODELS)
     for card in list_models():
+        if card.kind != "seq2seq":
+            continue  # the single RNNs: tests/test_recurrent_models.py
         assert card.attention in ("dot", "general", "additive", None)
         assert card.description and card.examples and card.metrics
         assert card.data["source"] and card.data["licence"]
@@ -30,7 +32,7 @@ def test_checkpoints_stay_small_and_never_pickle():
     from core import CHECKPOINT_DIR
 
     files = list(CHECKPOINT_DIR.iterdir())
-    assert sum(f.stat().st_size for f in files) < 40 * 1024 * 1024
+    assert sum(f.stat().st_size for f in files) < 60 * 1024 * 1024
     assert {f.suffix for f in files} <= {".json", ".safetensors", ".md"}
 
 
@@ -129,6 +131,29 @@ def test_corrupt_cards_name_the_file(copy_of, damage):
     # (its error shows when the model is loaded)
     listed = [c.name for c in list_models(directory)]
     assert listed == (["reverse-attn"] if damage == "shape" else [])
+
+
+RECURRENT_DAMAGE = {
+    "kind": lambda c: c.update(kind="transformer"),
+    "kind disagrees": lambda c: c["config"].update(kind="tagger"),
+    "labels": lambda c: c["config"].update(labels=["a", "b"]),
+    "labels repeat": lambda c: c["config"].update(labels=["a", "a"]),
+    "vocab": lambda c: c["config"].update(vocab=7),
+    "max_len": lambda c: c["config"].update(max_len=True),
+    "shape": lambda c: c["config"].update(hidden=c["config"]["hidden"] + 1),
+}
+
+
+@pytest.mark.skipif("lm-rnn" not in [c.name for c in list_models()], reason="language model")
+@pytest.mark.parametrize("damage", list(RECURRENT_DAMAGE))
+def test_corrupt_recurrent_cards_name_the_file(copy_of, damage):
+    directory = copy_of("lm-rnn")
+    path = directory / "lm-rnn.json"
+    card = json.loads(path.read_text())
+    RECURRENT_DAMAGE[damage](card)
+    path.write_text(json.dumps(card))
+    with pytest.raises(CheckpointError, match="lm-rnn"):
+        load_model("lm-rnn", directory)
 
 
 def test_loaded_weights_are_the_saved_ones():

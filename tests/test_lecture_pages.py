@@ -100,9 +100,10 @@ def test_rnn_page_bad_input(text):
 # ---- architectures --------------------------------------------------------------------------
 @needs_all
 def test_architectures_page_runs_each_pattern_on_its_model():
-    at = open_page("arch", {"pattern": "labeling", "text": "Angela Merkel visited Paris in May 2019."})
+    example = shipped("ner").card.examples[0]
+    at = open_page("arch", {"pattern": "labeling", "text": example})
     assert not at.exception
-    trace = shipped("ner").run("Angela Merkel visited Paris in May 2019.")
+    trace = shipped("ner").run(example)
     heat = next(s for s in charts(at) if s["data"][0].get("type") == "heatmap")
     assert np.array_equal(array(heat["data"][0]["z"]), np.stack([s.probs for s in trace.steps]).T)
     at.segmented_control(key="arch.pattern").set_value("classification").run()
@@ -114,6 +115,9 @@ def test_architectures_page_runs_each_pattern_on_its_model():
     for index, label in enumerate(sentiment.labels):
         assert np.allclose(array(lines["data"][index]["y"]), [s.probs[index] for s in sentiment.steps])
     assert sentiment.prediction in "\n".join(m.value for m in at.markdown)
+    at.text_input(key="arch.text").set_value("My own words about Paris").run()
+    at.segmented_control(key="arch.pattern").set_value("labeling").run()
+    assert at.text_input(key="arch.text").value == "My own words about Paris"  # typed text is kept
 
 
 @needs_all
