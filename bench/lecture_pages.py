@@ -65,10 +65,16 @@ def page(path: str, query: dict | None = None) -> AppTest:
     return at
 
 
+def box(at: AppTest, key: str):
+    """The page's text input or text area with this key."""
+    found = [w for w in [*at.text_input, *at.text_area] if w.key == key]
+    return found[0]
+
+
 def fresh_reruns(at: AppTest, key: str, texts: list[str]) -> list[tuple[float, float]]:
     runs = []
     for text in texts:
-        at.text_input(key=key).set_value(text)
+        box(at, key).set_value(text)
         runs.append(timed(at))
     return runs
 
@@ -115,7 +121,7 @@ def main() -> None:
             ("pages/architectures.py", {"pattern": "lm", "length": "300"}, "arch.text", line),
             ("pages/encoder-decoder.py", {"model": "reverse-noattn"}, "encdec.text", "abcdefghijklmnopqrstuvwxyzabcdefghijklmn")):
         at = page(path, query)
-        at.text_input(key=key).set_value(text)
+        box(at, key).set_value(text)
         timed(at)
         mb = animation_mb(at)
         print(f"  {path:28s} {len(text):4d} characters: {mb:.2f} MB  {flag(mb, 1)}")

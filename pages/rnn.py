@@ -44,8 +44,8 @@ cell = controls[0].radio("Cell type", [c for c in CELLS if c in lms], key=key("c
                          format_func=CELL_NAMES.get, help="Three language models trained on the same text.")
 card = lms[cell]
 with controls[1]:
-    text = widgets.sentence_box(PAGE, "Text (press Enter to run)", "Any text; characters the model never saw are "
-                                f"read as <unk>; the first {MAX_CHARS} characters are read.")
+    text = widgets.text_box(PAGE, "Text (Ctrl+Enter to run)", "Any text, line breaks included; characters the model "
+                            f"never saw are read as <unk>; the first {MAX_CHARS} characters are read.")
 widgets.example_chooser(PAGE, card)
 if len(text) > MAX_CHARS:
     st.warning(f"The text has {len(text):,} characters; the first {MAX_CHARS} are read.")
@@ -106,7 +106,10 @@ with explore[0]:
         st.caption("Difference = mean of $h_t[k]$ after characters of the class minus the mean after the others. "
                    "Set the unit above to a unit from this list.")
 with explore[1]:
-    st.plotly_chart(rnn_charts.unit_text_figure(trace, unit), key=key("unit-text"))
+    choices = list(dict.fromkeys([int(u) - 1 for u in ranking["unit"]] + [unit]))
+    shown_unit = st.selectbox("Unit to show over the text", choices, format_func=lambda u: f"unit {u + 1}",
+                              key=key("shown-unit"), help="The units of the ranking, and unit k from above.")
+    st.plotly_chart(rnn_charts.unit_text_figure(trace, shown_unit), key=key("unit-text"))
 
 with st.expander("Every step and every state (tables)"):
     steps = rnn_tables.steps_table(trace)

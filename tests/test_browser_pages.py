@@ -76,9 +76,9 @@ def test_page_loads_plays_without_the_server_and_screenshots(browser, server, pa
 def test_rnn_page_typing_redraws(browser, server):  # noqa: F811
     page, _ = open_page(browser, server, "rnn", "?cell=lstm&text=abc")
     assert slider_state(page)["steps"] == 3
-    box = page.get_by_label("Text (press Enter to run)", exact=True)
+    box = page.get_by_label("Text (Ctrl+Enter to run)", exact=True)
     box.fill("Hello there")
-    box.press("Enter")
+    box.press("Control+Enter")
     page.wait_for_function("""() => {
         const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g._fullLayout && g._fullLayout.sliders
             && g._fullLayout.sliders.length);

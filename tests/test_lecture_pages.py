@@ -90,7 +90,7 @@ def test_rnn_page_garbage_url(query):
 @pytest.mark.parametrize("text", ["", "x" * 10_000, "😀😀", "<img src=x onerror=alert(1)>", "\u202e\u0000"])
 def test_rnn_page_bad_input(text):
     at = open_page("rnn")
-    at.text_input(key="rnn.text").set_value(text).run()
+    at.text_area(key="rnn.text").set_value(text).run()
     assert not at.exception
     if not text or len(text) > 300 or "😀" in text:
         assert messages(at)

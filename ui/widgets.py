@@ -65,6 +65,11 @@ def sentence_box(page: str, label: str, help_text: str, on_change=None) -> str:
     return st.text_input(label, key=state_key(page, "text"), help=help_text, on_change=on_change)
 
 
+def text_box(page: str, label: str, help_text: str, height: int = 90) -> str:
+    """A multi-line text box (for texts whose line breaks matter, such as a play's speeches)."""
+    return st.text_area(label, key=state_key(page, "text"), help=help_text, height=height)
+
+
 def plain_text(label: str, text: str) -> None:
     """A label and a user- or model-produced text shown literally (never as Markdown or HTML)."""
     st.markdown(f"**{label}** {markdown_text(text) if text else '*(empty)*'}")
