@@ -70,7 +70,12 @@ if trace is not None:
     st.caption("Press ▶ Play: the encoder reads the input, its last state becomes c, and the decoder writes one token "
                "per step from its own state and the same c. Grey is not computed yet; it runs in your browser.")
     with st.expander("Every decoder step (table)"):
-        st.dataframe(tables.outputs_table(trace), hide_index=True)
+        outputs = tables.outputs_table(trace)
+        st.dataframe(outputs, hide_index=True)
+        st.download_button("Decoder steps (CSV)", outputs.to_csv(index=False), "decoder-steps.csv", "text/csv",
+                           key=key("csv-steps"))
+        st.download_button("Encoder states (CSV)", tables.encoder_table(trace).to_csv(index=False),
+                           "encoder-states.csv", "text/csv", key=key("csv-encoder"))
 
 st.header("Limitation 1: the fixed-length bottleneck")
 st.markdown("However long the input, $c$ has the same number of numbers. Grow one input letter by letter and watch "
@@ -93,6 +98,11 @@ elif letters.strip():
             with column:
                 widgets.plain_text(f"{name} on all {rows[-1].length} letters:", rows[-1].output)
         widgets.plain_text("Right answer:", full.reference)
+        grown_table = tables.prefix_table(grown)
+        with st.expander("Every prefix (table)"):
+            st.dataframe(grown_table, hide_index=True)
+            st.download_button("Prefixes (CSV)", grown_table.to_csv(index=False), "prefixes.csv", "text/csv",
+                               key=key("csv-prefixes"))
 st.markdown("Held-out accuracy by source length of every task's two models (the card of each model):")
 st.plotly_chart(encdec_charts.length_figure([c for c in all_cards if c.kind == "seq2seq"]), key=key("lengths"))
 
@@ -114,6 +124,9 @@ elif long_text:
         run = cache.get_run(lms[0].name, long_text[:GRADIENT_CHARS])
         st.plotly_chart(rnn_charts.gradient_figure(norms, run.tokens), key=key("gradients"))
         last = {name: float(values[-1]) for name, values in norms.items()}
+        gradient_table = tables.gradient_table(norms, run.tokens)
+        st.download_button("Gradient norms (CSV)", gradient_table.to_csv(index=False), "gradient-norms.csv",
+                           "text/csv", key=key("csv-gradients"))
         st.caption("After the last character: " + "; ".join(f"{name} {value:.2e}" for name, value in last.items())
                    + ". Frobenius norm of the Jacobian of $h_t$ with respect to the first input embedding.")
 

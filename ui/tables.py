@@ -87,3 +87,19 @@ def length_table(cards) -> pd.DataFrame:
     return pd.DataFrame([{"model": c.name, "source length": r["lengths"], "n": r["n"],
                           "exact match": r["exact_match"], "BLEU": r.get("bleu")}
                          for c in cards for r in c.metrics_by_length])
+
+
+def prefix_table(results: dict) -> pd.DataFrame:
+    """The growing-input measurement (core.limits.growing_prefixes) of several models, one row per
+    model and prefix."""
+    return pd.DataFrame([{"model": name, "letters": r.length, "input": r.source, "output": r.output,
+                          "right answer": r.reference, "characters right": r.correct_chars, "exact": r.exact}
+                         for name, rows in results.items() for r in rows])
+
+
+def gradient_table(norms: dict, tokens: list[str]) -> pd.DataFrame:
+    """||dh_t/dx_1|| per step t (rows) and model (columns)."""
+    frame = pd.DataFrame({name: np.asarray(values, dtype=np.float64) for name, values in norms.items()})
+    frame.insert(0, "x_t", [token_label(t).replace("\n", "↵") for t in tokens[: len(frame)]])
+    frame.insert(0, "t", np.arange(1, len(frame) + 1))
+    return frame
