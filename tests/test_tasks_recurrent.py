@@ -132,3 +132,24 @@ def test_ner_fill_by_hand():
         assert tokens[first_loc - 1] == "from"
     text, tags = fill("The {thing} was {adj} and we stayed at home.", rng, pools)
     assert set(tags) == {"O"} and len(tags) == 10
+
+
+@pytest.mark.parametrize("task", ["ner", "sentiment"])
+def test_splits_are_the_same_in_every_process(task):
+    """Python salts str hashes per process; nothing in a split may depend on set order."""
+    import hashlib
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (f"import hashlib, json; from core.tasks import get_task; "
+            f"s = get_task({task!r}).build_splits(sizes={{'train': 3000}}); "
+            f"print(hashlib.md5(json.dumps(s).encode()).hexdigest())")
+    root = Path(__file__).resolve().parent.parent
+    digests = {subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(seed), "PYTHONPATH": str(root)}).stdout
+               for seed in (1, 2, 3)}
+    here = get_task(task).build_splits(sizes={"train": 3000})
+    assert digests == {hashlib.md5(json.dumps(here).encode()).hexdigest() + "\n"}
