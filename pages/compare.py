@@ -2,7 +2,7 @@
 encoder-decoder, side by side; accuracy by source length of both, for every task."""
 import streamlit as st
 
-from ui import cache, charts, encdec_charts, shell, tables, widgets
+from ui import cache, encdec_charts, shell, tables, widgets
 from ui.labels import markdown_text
 from ui.state import Param
 
@@ -57,6 +57,10 @@ else:
     except ValueError as error:
         st.info(str(error))
     else:
+        st.plotly_chart(cache.get_side_by_side(attn_card.name, plain_card.name, text), key=key("race"),
+                        config={"displaylogo": False})
+        st.caption("Press ▶ Play: both models write their output one step at a time. The attention model's weights "
+                   "show where each step looks; the plain model has only c. Grey is not written yet.")
         columns = st.columns(2)
         for column, card in zip(columns, (attn_card, plain_card)):
             trace = traces[card.name]
@@ -66,11 +70,7 @@ else:
                 widgets.plain_text("Output:", trace.output)
                 for warning in trace.warnings:
                     st.warning(markdown_text(warning))
-                if trace.attention is not None:
-                    st.plotly_chart(charts.alignment_figure(trace), key=key(f"align-{card.name}"))
-                    st.caption("The attention matrix: row $i$ holds the weights $\\alpha_{ij}$ of output step $i$ "
-                               "over the source positions $j$.")
-                else:
+                if trace.attention is None:
                     st.info("No attention matrix: every decoder step reads the same $c = h^e_n$, the encoder's last "
                             "state, whatever it is writing.")
                 outputs = tables.outputs_table(trace)

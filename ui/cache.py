@@ -79,3 +79,10 @@ def get_generation_figure(name: str, prompt: str, length: int, temperature: floa
     from .rnn_charts import unrolled_figure
 
     return unrolled_figure(get_generation(name, prompt, length, temperature, seed))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)  # read-only, like get_timeline
+def get_side_by_side(with_attention: str, without: str, text: str) -> go.Figure:
+    from .encdec_charts import side_by_side_figure
+
+    return side_by_side_figure(get_trace(with_attention, text), get_trace(without, text))

@@ -176,3 +176,53 @@ def timing_figure(timing: Timing) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=220, margin=dict(l=10, r=10, t=20, b=40))
     return fig
+
+
+def side_by_side_figure(with_attention: Trace, without: Trace) -> go.Figure:
+    """Both models writing their output on the same input, one decoder step per frame (animated in
+    the browser): the attention model's alignment matrix fills in row by row, and each model's
+    output strip gains its token of the step (colour: the probability it gave that token)."""
+    n = len(with_attention.src_tokens)
+    steps = max(len(with_attention.steps), len(without.steps))
+    weights = with_attention.attention.astype(np.float32)  # (m, n)
+    m = weights.shape[0]
+    src_labels = source_tick_labels(with_attention)
+    fig = make_subplots(rows=3, cols=1, row_heights=[0.66, 0.17, 0.17], vertical_spacing=0.12,
+                        subplot_titles=("with attention: weights α<sub>ij</sub> of each step i over the source",
+                                        "with attention: output y<sub>i</sub>",
+                                        "without attention (every step reads c = h<sup>e</sup><sub>n</sub>): "
+                                        "output y<sub>i</sub>"))
+    fig.add_trace(go.Heatmap(z=weights, x=np.arange(1, n + 1), y=np.arange(1, m + 1), colorscale=WEIGHT_SCALE,
+                             zmin=0, zmax=1, colorbar=dict(title=dict(text="α"), thickness=10, len=0.6, y=0.68),
+                             hovertemplate="α<sub>%{y},%{x}</sub> = %{z:.4f}<extra></extra>"), 1, 1)
+    for row, trace in ((2, with_attention), (3, without)):
+        labels = [plot_text(token_label(t)) for t in trace.out_tokens]
+        probs = np.array([dict(s.topk).get(s.token, np.nan) for s in trace.steps], dtype=np.float32)
+        fig.add_trace(go.Heatmap(z=probs[None, :], x=np.arange(1, len(labels) + 1), y=[0], text=[labels],
+                                 texttemplate="%{text}", colorscale=WEIGHT_SCALE, zmin=0, zmax=1, showscale=False,
+                                 hovertemplate="y%{x} = %{text}<br>p = %{z:.4f}<extra></extra>"), row, 1)
+    refs = [_ref(fig, r, 1) for r in (1, 2, 3)]
+    fig.update_xaxes(range=[0.5, n + 0.5], row=1, col=1, **_ticks(src_labels))
+    for row in (2, 3):
+        fig.update_xaxes(range=[0.5, steps + 0.5], row=row, col=1, **_ticks([str(i) for i in range(1, steps + 1)]))
+        fig.update_yaxes(showticklabels=False, row=row, col=1)
+    fig.update_yaxes(autorange="reversed", title_text="step i", row=1, col=1)
+
+    def frame(i: int) -> dict:  # after step i (1-based) of both models
+        shapes = [dict(type="rect", xref=refs[0][0], yref=refs[0][1], x0=0.4, x1=n + 0.6, y0=i + 0.5, y1=m + 0.6,
+                       fillcolor=COVER, line=dict(width=0), layer="above", visible=i < m),
+                  dict(type="rect", xref=refs[0][0], yref=refs[0][1], x0=0.5, x1=n + 0.5, y0=i - 0.5, y1=i + 0.5,
+                       line=dict(color=HIGHLIGHT, width=3), fillcolor="rgba(0,0,0,0)", layer="above",
+                       visible=i <= m)]
+        for ref in refs[1:]:
+            shapes.append(dict(type="rect", xref=ref[0], yref=ref[1], x0=i + 0.5, x1=steps + 0.6, y0=-0.6, y1=0.6,
+                               fillcolor=COVER, line=dict(width=0), layer="above", visible=i < steps))
+        return dict(name=f"y{i}", layout=dict(shapes=shapes, title=dict(text=f"Decoder step i = {i}")))
+
+    frames = [frame(i) for i in range(1, steps + 1)]
+    fig.update_layout(shapes=frames[-1]["layout"]["shapes"], title_text=frames[-1]["layout"]["title"]["text"],
+                      height=int(min(760, max(420, 18 * m + 300))), margin=dict(l=50, r=20, t=90, b=90),
+                      title=dict(x=0.01, y=0.99, font=dict(size=15)))
+    fig.update_annotations(font_size=13)
+    animation_controls(fig, [f["name"] for f in frames], prefix="step ")
+    return AnimatedFigure(fig, frames)
