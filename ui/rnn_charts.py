@@ -62,7 +62,7 @@ def unrolled_figure(trace: RNNTrace) -> go.Figure:
                                                                     thickness=10, x=0.695, xanchor="left"),
                              hovertemplate="h<sub>%{x}</sub>[%{y}] = %{z:.4f}<extra></extra>"), 2, 1)
     fig.add_trace(go.Heatmap(z=np.zeros((1, n), np.float32), x=positions, y=[0], text=[labels],
-                             texttemplate=written, colorscale=[[0, "rgba(0,0,0,0)"], [1, HIGHLIGHT]], zmin=0,
+                             texttemplate=written, colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], zmin=0,
                              zmax=1, showscale=False, hovertemplate="x%{x} = %{text}<extra></extra>"), 3, 1)
     fig.add_trace(go.Bar(x=np.zeros(5, np.float32), y=np.arange(5), orientation="h", text=[""] * 5,
                          textposition="auto", marker_color="#5b8def", hovertemplate="p = %{x:.4f}<extra></extra>"),
@@ -85,19 +85,20 @@ def unrolled_figure(trace: RNNTrace) -> go.Figure:
                  fillcolor=COVER, line=dict(width=0), layer="above", visible=t + 1 < n),
             dict(type="rect", xref=state_ref[0], yref=state_ref[1], x0=t + 0.5, x1=t + 1.5, y0=0.5, y1=H + 0.5,
                  line=dict(color=HIGHLIGHT, width=3), fillcolor="rgba(0,0,0,0)", layer="above"),
+            # the token being read: a shape, so a frame carries no array as long as the input
+            dict(type="rect", xref=in_ref[0], yref=in_ref[1], x0=t + 0.5, x1=t + 1.5, y0=-0.5, y1=0.5,
+                 line=dict(width=0), fillcolor=HIGHLIGHT, opacity=0.55, layer="below"),
         ]
         probs = np.zeros(5, np.float32)
         text = [""] * 5
         probs[: len(step.topk)] = [p for _, p in step.topk]
         text[: len(step.topk)] = [f"{_label(tok)}  {p:.3f}" for tok, p in step.topk]
-        read = np.zeros((1, n), np.float32)
-        read[0, t] = 1
         sampled = f";  sampled “{_label(step.sampled)}”" if step.sampled is not None else ""
         fed = " (fed back)" if step.generated else ""
         title = (f"t = {t + 1}:  h<sub>{t + 1}</sub> = f<sub>W</sub>(h<sub>{t}</sub>, x<sub>{t + 1}</sub> = "
                  f"“{labels[t]}”{fed})  →  {what}: “{_label(step.prediction)}” (p = {step.topk[0][1]:.3f}){sampled}")
-        return dict(name=f"t{t + 1}", data=[dict(type="heatmap", z=read), dict(type="bar", x=probs, text=text)],
-                    traces=[2, 3], layout=dict(shapes=shapes, title=dict(text=title)))
+        return dict(name=f"t{t + 1}", data=[dict(type="bar", x=probs, text=text)],
+                    traces=[3], layout=dict(shapes=shapes, title=dict(text=title)))
 
     frames = [frame(t) for t in range(n)]
     last = frames[-1]
