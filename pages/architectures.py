@@ -138,8 +138,9 @@ else:
     st.code(text + generation.generated_text, language=None, wrap_lines=True)
     st.plotly_chart(cache.get_generation_figure(name, text, int(length), float(temperature), int(seed)),
                     key=key("generation"), config={"displaylogo": False})
-    st.caption("The unrolled network over prompt and generation: from the prompt's last character on, each step "
-               "samples the next character (shown in the title) and reads it as its next input.")
+    st.caption("The unrolled network over the end of the prompt and the generation: from the prompt's last "
+               "character on, each step samples the next character (shown in the title) and reads it as its next "
+               "input.")
     with st.expander("Every generated step (table)"):
         steps = rnn_tables.steps_table(generation)
         st.dataframe(steps, hide_index=True)

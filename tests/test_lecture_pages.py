@@ -217,3 +217,16 @@ def test_compare_page_bad_input(text):
     at.text_input(key="compare.text").set_value(text).run()
     assert not at.exception and messages(at)
     no_markup(at)
+
+
+@needs_all
+def test_generation_figure_starts_near_the_end_of_the_prompt_and_keeps_step_numbers():
+    prompt = "To be, or not to be, that is the question: whether 'tis nobler in the mind"
+    at = open_page("arch", {"pattern": "lm", "text": prompt, "length": "50", "seed": "2"})
+    assert not at.exception
+    trace = shipped("lm-lstm").generate(prompt, length=50, temperature=0.8, seed=2)
+    figure = [s for s in charts(at) if s.get("frames")][-1]
+    first = len(prompt) - 20
+    assert np.array_equal(array(figure["data"][1]["z"]), trace.states[first:].T)
+    assert array(figure["data"][1]["x"])[0] == first + 1
+    assert [f["name"] for f in figure["frames"]] == [f"t{t}" for t in range(first + 1, len(trace.steps) + 1)]

@@ -78,7 +78,9 @@ def get_prefixes(name: str, text: str):
 def get_generation_figure(name: str, prompt: str, length: int, temperature: float, seed: int) -> go.Figure:
     from .rnn_charts import unrolled_figure
 
-    return unrolled_figure(get_generation(name, prompt, length, temperature, seed))
+    trace = get_generation(name, prompt, length, temperature, seed)
+    prompt_steps = sum(not s.generated for s in trace.steps)
+    return unrolled_figure(trace, first=max(0, prompt_steps - 20))  # the prompt's end, then the generation
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)  # read-only, like get_timeline

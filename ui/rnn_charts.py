@@ -34,18 +34,21 @@ def _label(text: str) -> str:
     return plot_text(token_label(text).replace("\n", "↵"))
 
 
-def unrolled_figure(trace: RNNTrace) -> go.Figure:
+def unrolled_figure(trace: RNNTrace, first: int = 0) -> go.Figure:
     """The network unrolled over the input, animated one token at a time in the browser: frame t
-    reveals h_t (a column of the state heatmap), the head's output above it, and its top choices."""
+    reveals h_t (a column of the state heatmap), the head's output above it, and its top choices.
+    `first` (0-based) starts the drawing at a later step (steps keep their numbers t)."""
     n = len(trace.steps)
-    states = trace.states.T.astype(np.float32)  # (H, n)
+    first = min(max(0, first), n - 1)
+    shown_steps = trace.steps[first:]
+    states = np.stack([s.state for s in shown_steps]).T.astype(np.float32)  # (H, n - first)
     H = states.shape[0]
     labels = token_labels(trace)
-    top1 = [_label(s.prediction) for s in trace.steps]
-    top1_prob = np.array([s.topk[0][1] for s in trace.steps], dtype=np.float32)
-    positions = np.arange(1, n + 1)
+    top1 = [_label(s.prediction) for s in shown_steps]
+    top1_prob = np.array([s.topk[0][1] for s in shown_steps], dtype=np.float32)
+    positions = np.arange(first + 1, n + 1)
     what = KIND_OUTPUT[trace.kind]
-    written = "%{text}" if n <= 80 else ""  # beyond this the letters would overlap: hover shows them
+    written = "%{text}" if n - first <= 80 else ""  # beyond this the letters would overlap: hover shows them
     fig = make_subplots(rows=3, cols=2, column_widths=[0.74, 0.26], row_heights=[0.1, 0.8, 0.1],
                         specs=[[{}, {"rowspan": 3}], [{}, None], [{}, None]], horizontal_spacing=0.1,
                         vertical_spacing=0.06,
@@ -61,15 +64,15 @@ def unrolled_figure(trace: RNNTrace) -> go.Figure:
                              zmin=-limit, zmax=limit, colorbar=dict(title=dict(text="h", side="right"), len=0.6,
                                                                     thickness=10, x=0.695, xanchor="left"),
                              hovertemplate="h<sub>%{x}</sub>[%{y}] = %{z:.4f}<extra></extra>"), 2, 1)
-    fig.add_trace(go.Heatmap(z=np.zeros((1, n), np.float32), x=positions, y=[0], text=[labels],
+    fig.add_trace(go.Heatmap(z=np.zeros((1, n - first), np.float32), x=positions, y=[0], text=[labels[first:]],
                              texttemplate=written, colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], zmin=0,
                              zmax=1, showscale=False, hovertemplate="x%{x} = %{text}<extra></extra>"), 3, 1)
     fig.add_trace(go.Bar(x=np.zeros(5, np.float32), y=np.arange(5), orientation="h", text=[""] * 5,
                          textposition="auto", marker_color="#5b8def", hovertemplate="p = %{x:.4f}<extra></extra>"),
                   1, 2)
     for row in (1, 2, 3):  # the strips show the tokens; the axis numbers the steps
-        fig.update_xaxes(range=[0.5, n + 0.5], row=row, col=1, showticklabels=row == 3,
-                         **_ticks([str(t) for t in positions], most=30))
+        fig.update_xaxes(range=[first + 0.5, n + 0.5], row=row, col=1, showticklabels=row == 3,
+                         **_ticks([str(t) for t in positions], start=first + 1, most=30))
     fig.update_yaxes(showticklabels=False, row=1, col=1)
     fig.update_yaxes(showticklabels=False, row=3, col=1)
     fig.update_yaxes(title_text="unit", autorange="reversed", row=2, col=1)
@@ -100,7 +103,7 @@ def unrolled_figure(trace: RNNTrace) -> go.Figure:
         return dict(name=f"t{t + 1}", data=[dict(type="bar", x=probs, text=text)],
                     traces=[3], layout=dict(shapes=shapes, title=dict(text=title)))
 
-    frames = [frame(t) for t in range(n)]
+    frames = [frame(t) for t in range(first, n)]
     last = frames[-1]
     fig.update_layout(shapes=last["layout"]["shapes"], title_text=last["layout"]["title"]["text"], showlegend=False,
                       height=int(min(760, max(480, 1.4 * H + 260))), margin=dict(l=50, r=20, t=70, b=90),
