@@ -22,7 +22,12 @@ CASES = [("dates-attn", "Thursday, the 3rd of May 1979 !"),  # 30 characters
          ("en-de-attn", "I would like to know what you are going to do tomorrow ."),  # 12 words
          ("en-de-noattn", "I would like to know what you are going to do tomorrow ."),
          ("numbers-attn", "dreihunderteinundzwanzigtausendvierhundertzwölf"),
-         ("reverse-attn", "abcdefghijklmnopqrstuvwxyzabcdefghijklmn")]
+         ("reverse-attn", "abcdefghijklmnopqrstuvwxyzabcdefghijklmn"),
+         ("lm-rnn", "To be, or not to be, that is the question: whether 'tis nobler in the mind to suffer the"),
+         ("lm-gru", "To be, or not to be, that is the question: whether 'tis nobler in the mind to suffer the"),
+         ("lm-lstm", "To be, or not to be, that is the question: whether 'tis nobler in the mind to suffer the"),
+         ("sentiment", "The plot was dull, but the acting was superb and the music wonderful."),
+         ("ner", "Ada Lovelace met Charles Babbage in London on 5 June 1833.")]
 
 
 def median_ms(fn, runs: int) -> float:
@@ -49,10 +54,15 @@ def main() -> None:
         if name not in models:
             continue
         model = models[name]
-        ms = median_ms(lambda: model.translate(text), args.runs)
-        trace = model.translate(text)
-        print(f"translate {name:14s} {len(trace.src_tokens):3d} src tokens -> {len(trace.steps):3d} steps: "
-              f"median {ms:6.2f} ms (budget 5 ms)")
+        if hasattr(model, "translate"):
+            ms = median_ms(lambda: model.translate(text), args.runs)
+            trace = model.translate(text)
+            print(f"translate {name:14s} {len(trace.src_tokens):3d} src tokens -> {len(trace.steps):3d} steps: "
+                  f"median {ms:6.2f} ms (budget 5 ms)")
+        else:  # a single RNN: run() traces every step (gates, head distribution)
+            ms = median_ms(lambda: model.run(text), args.runs)
+            print(f"run       {name:14s} {len(model.run(text).steps):3d} tokens, every gate traced: "
+                  f"median {ms:6.2f} ms")
 
 
 if __name__ == "__main__":
