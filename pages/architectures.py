@@ -1,14 +1,17 @@
 """The four RNN architectures of the lecture, each live on your text: sequence labeling (a label per
 token), sequence classification (one label for the text), language modeling (the next character
 at every step, and generation), and the encoder-decoder."""
+from ui import shell
+
+shell.enter_through_app()  # first, before torch and the models load (ui/shell.py)
+
 import streamlit as st
 
 from ui import architecture_charts as arch
-from ui import cache, rnn_tables, shell, widgets
+from ui import cache, rnn_tables, widgets
 from ui.labels import markdown_text
 from ui.state import Param
 
-shell.enter_through_app()
 
 PAGE = "arch"
 MAX_CHARS = 300

@@ -1,12 +1,15 @@
 """Attention, step by step: type a sentence and watch the lecture's three steps (scores, softmax
 weights, context vector) at every decoder step of a trained model, with the actual numbers."""
+from ui import shell
+
+shell.enter_through_app()  # first, before torch and the models load (ui/shell.py)
+
 import streamlit as st
 
-from ui import cache, sections, shell, widgets
+from ui import cache, sections, widgets
 from ui.labels import markdown_text, position_label
 from ui.state import BEAM_MAX, MAX_TEXT_CHARS, TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP, View
 
-shell.enter_through_app()
 
 PAGE = "attention"
 PREFERRED = "dates-attn"

@@ -1,12 +1,15 @@
 """Attention vs none: the same input through a task's attention model and its plain
 encoder-decoder, side by side; accuracy by source length of both, for every task."""
+from ui import shell
+
+shell.enter_through_app()  # first, before torch and the models load (ui/shell.py)
+
 import streamlit as st
 
-from ui import cache, encdec_charts, shell, tables, widgets
+from ui import cache, encdec_charts, tables, widgets
 from ui.labels import markdown_text
 from ui.state import Param
 
-shell.enter_through_app()
 
 PAGE = "compare"
 seq2seq = [c for c in cache.get_cards() if c.kind == "seq2seq"]

@@ -1,13 +1,16 @@
 """The encoder-decoder and its limits: the plain (no-attention) models read the source into one
 vector c = h^e_n and decode from it; then the lecture's three limitations, measured live."""
+from ui import shell
+
+shell.enter_through_app()  # first, before torch and the models load (ui/shell.py)
+
 import streamlit as st
 
 from core.limits import sequential_vs_parallel
-from ui import cache, encdec_charts, rnn_charts, shell, tables, widgets
+from ui import cache, encdec_charts, rnn_charts, tables, widgets
 from ui.labels import markdown_text
 from ui.state import Param
 
-shell.enter_through_app()
 
 PAGE = "encdec"
 GRADIENT_CHARS = 120

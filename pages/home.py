@@ -1,11 +1,12 @@
 """Home: what the app teaches and the shipped models with their held-out metrics."""
+from ui import shell
+
+shell.enter_through_app()  # first, before torch and the models load (ui/shell.py)
+
 import pandas as pd
 import streamlit as st
 
 from core import list_models
-from ui import shell
-
-shell.enter_through_app()
 
 
 def held_out_metric(card) -> str:

@@ -1,14 +1,17 @@
 """Recurrent networks: h_t = f_W(h_{t-1}, x_t) on your text, with a trained character-level
 language model: the unrolled network, the hidden states, one update with its numbers, and the
 neuron explorer."""
+from ui import shell
+
+shell.enter_through_app()  # first, before torch and the models load (ui/shell.py)
+
 import streamlit as st
 
-from ui import cache, rnn_charts, rnn_tables, shell, widgets
+from ui import cache, rnn_charts, rnn_tables, widgets
 from ui.labels import markdown_text
 from ui.rnn_equations import busiest_unit, update_equations
 from ui.state import Param
 
-shell.enter_through_app()
 
 PAGE = "rnn"
 MAX_CHARS = 300  # the animation carries one heatmap column per character

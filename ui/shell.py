@@ -5,6 +5,23 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 
+def load_plotly_early():
+    """On a session's first run, put an empty Plotly chart on the page before the server imports
+    torch and loads models, and return its slot (app.py clears it when the page has run).
+
+    The browser loads Plotly's 4.7 MB bundle only when the first chart arrives; without this it
+    starts after the server's slow first run (imports, models, traces) and the two add up. With
+    it, the browser parses the bundle while the server works."""
+    if st.session_state.get("_plotly_requested"):
+        return None
+    st.session_state["_plotly_requested"] = True
+    slot = st.empty()
+    slot.plotly_chart({"data": [{"type": "scatter", "x": [], "y": []}], "layout": {"height": 10, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+                                              "xaxis": {"visible": False}, "yaxis": {"visible": False}}},
+                      config={"staticPlot": True, "displayModeBar": False}, key="_plotly_early")
+    return slot
+
+
 def enter_through_app() -> None:
     """Make sure the page runs inside app.py's navigation.
 
