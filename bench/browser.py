@@ -8,7 +8,8 @@ Prints:
   strip's labels equal the new input's tokens), median and p90. Budget: median under 1.5 s.
   Also checks that the animation frames were replaced (frame 0 has the new token count).
 - RSS of the server process (and children) with the four attention models loaded and 5
-  sessions open. Budget: under 600 MB.
+  sessions open (budget: under 600 MB), and again after every other page was opened once (all
+  models loaded).
 - failed requests and page errors in the browser, and tracebacks in the server log.
 
     python bench/browser.py [--sentences 10]
@@ -49,6 +50,9 @@ TIMELINE = """(labels) => {
         g => g._fullLayout && g._fullLayout.sliders && g._fullLayout.sliders.length);
     return !!gd && (!labels || JSON.stringify(gd.data[0].text[0]) === JSON.stringify(labels));
 }"""
+# Any animated chart is drawn (the lecture pages).
+ANIMATION = """() => [...document.querySelectorAll('.js-plotly-plot')].some(
+    g => g._fullLayout && g._fullLayout.sliders && g._fullLayout.sliders.length)"""
 # Frame 0 highlights x1 over the whole source strip: its z has one entry per source token.
 FRAMES_OK = """(n) => {
     const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g._fullLayout && g._fullLayout.sliders);
@@ -165,6 +169,19 @@ def main() -> None:
             print(f"server RSS with {len(pages)} sessions open, 4 attention models loaded (budget 600 MB): "
                   f"{rss_mb(process.pid):.0f} MB (peak {rss_mb(process.pid, 'VmHWM'):.0f} MB; "
                   f"{idle:.0f} MB just after start; attention weights {weights:.0f} MB on disk)")
+            lecture = ["rnn?cell=rnn", "rnn?cell=gru", "rnn?cell=lstm", "architectures?pattern=labeling",
+                       "architectures?pattern=classification", "architectures?pattern=lm", "encoder-decoder",
+                       "compare"]
+            for path in lecture:  # every other page once: every model is loaded
+                page = browser.page()
+                page.goto(f"{url}/{path}")
+                page.wait_for_function(ANIMATION, timeout=90_000)
+                pages.append(page)
+            time.sleep(2)
+            every = sum(f.stat().st_size for f in (ROOT / "checkpoints").glob("*.safetensors")) / 2**20
+            print(f"server RSS after every page was opened too ({len(pages)} sessions, all {len(cards)} models "
+                  f"loaded, {every:.0f} MB of weights on disk): {rss_mb(process.pid):.0f} MB "
+                  f"(peak {rss_mb(process.pid, 'VmHWM'):.0f} MB)")
             browser.browser.close()
     finally:
         process.terminate()
