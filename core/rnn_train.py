@@ -12,11 +12,9 @@ entity tokens (and on template families held out from training).
 """
 from __future__ import annotations
 
-import copy
 import math
 import platform
 import random
-import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from tqdm import tqdm
 
 from .checkpoint import CHECKPOINT_DIR, ModelCard, save_model
+from .fit import fit, length_batches
 from .rnn import RecurrentModel, RNNConfig, lm_pieces
 from .tasks import get_task
 from .text import normalize, tokenize
@@ -141,15 +139,7 @@ def _encode_examples(model: RecurrentModel, pairs, settings: RecurrentSettings) 
 
 
 def _example_batches(examples, batch_size: int, rng: random.Random, kind: str):
-    order = list(range(len(examples)))
-    rng.shuffle(order)
-    pool = batch_size * 50
-    batches = []
-    for start in range(0, len(order), pool):
-        chunk = sorted(order[start : start + pool], key=lambda i: len(examples[i][0]))
-        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
-    rng.shuffle(batches)
-    for batch in batches:
+    for batch in length_batches([len(ids) for ids, _ in examples], batch_size, rng):
         ids = _pad([examples[i][0] for i in batch], PAD_ID)
         lengths = torch.tensor([len(examples[i][0]) for i in batch])
         if kind == "tagger":
@@ -330,38 +320,10 @@ def train_recurrent(task: str, cell: str = "gru", seed: int = 0, steps: int | No
         def validate() -> dict:
             return label_metrics(model, valid, predict_labels(model, [t for t, _ in valid]))
 
-    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
-    best_value, best_state, best_step, stale, history = -math.inf, copy.deepcopy(model.state_dict()), 0, 0, []
-    deadline = started + minutes * 60
-    bar = tqdm(total=settings.steps, disable=not progress, desc=config.name, dynamic_ncols=True,
-               mininterval=0.5 if sys.stderr.isatty() else 30)
-    step = 0
-    for batch in batches():
-        model.train()
-        loss = _loss(model, batch, settings.word_dropout)
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        step += 1
-        bar.update(1)
-        if step % settings.eval_every == 0 or step == settings.steps:
-            metrics = validate()
-            value = _selection_value(metrics)
-            history.append({"step": step, "loss": round(loss.item(), 4), "valid": round(value, 4)})
-            if value > best_value:
-                best_value, best_state, best_step, stale = value, copy.deepcopy(model.state_dict()), step, 0
-            else:
-                stale += 1
-                if stale % 2 == 0:  # halve the learning rate after two evaluations without progress
-                    for group in optimizer.param_groups:
-                        group["lr"] /= 2
-            bar.set_postfix(loss=f"{loss.item():.3f}", valid=f"{value:.4f}")
-        if step >= settings.steps or time.time() >= deadline:
-            break
-    bar.close()
-    model.load_state_dict(best_state)
-    model.eval()
+    fitted = fit(model, batches(), lambda batch: _loss(model, batch, settings.word_dropout),
+                 lambda: _selection_value(validate()), steps=settings.steps, lr=settings.lr,
+                 eval_every=settings.eval_every, deadline=started + minutes * 60, name=config.name,
+                 progress=progress)
     seconds = time.time() - started
 
     metrics, by_length, predictions = evaluate_recurrent(model, splits, settings.length_buckets)
@@ -378,11 +340,11 @@ def train_recurrent(task: str, cell: str = "gru", seed: int = 0, steps: int | No
               "sizes": sizes_out, "size_unit": "characters" if kind == "lm" else "sentences",
               "held_out": getattr(module, "HELD_OUT", "the test split shares no text with training")},
         metrics=metrics, metrics_by_length=by_length,
-        training={"seconds": round(seconds, 1), "steps": step, "best_step": best_step, "seed": seed,
+        training={"seconds": round(seconds, 1), "steps": fitted.steps, "best_step": fitted.best_step, "seed": seed,
                   "batch_size": settings.batch_size, "lr": settings.lr, "threads": torch.get_num_threads(),
                   "torch": torch.__version__, "python": platform.python_version(),
                   "command": f"python -m core.train --task {task}" + ("" if cell == "gru" else f" --cell {cell}"),
-                  "history": history},
+                  "history": fitted.history},
         examples=list(module.EXAMPLES), samples=samples)
     model.card = card
     if out_dir is not None:

@@ -11,7 +11,6 @@ are kept; the card's metrics come from the held-out test split.
 from __future__ import annotations
 
 import argparse
-import copy
 import platform
 import random
 import sys
@@ -20,10 +19,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
-from tqdm import tqdm
 
 from .checkpoint import CHECKPOINT_DIR, ModelCard, save_model
 from .evaluate import evaluate, pad
+from .fit import fit, length_batches
 from .model import ModelConfig, Seq2Seq
 from .rnn_train import RECURRENT_SETTINGS, train_recurrent
 from .tasks import get_task
@@ -99,15 +98,7 @@ def _encode_pairs(pairs, config: ModelConfig, src_vocab: Vocab, tgt_vocab: Vocab
 
 def _batches(examples, batch_size: int, rng: random.Random):
     """Shuffled batches of similar source length (less padding, same data every epoch)."""
-    order = list(range(len(examples)))
-    rng.shuffle(order)
-    pool = batch_size * 50
-    batches = []
-    for start in range(0, len(order), pool):
-        chunk = sorted(order[start : start + pool], key=lambda i: len(examples[i][0]))
-        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
-    rng.shuffle(batches)
-    for batch in batches:
+    for batch in length_batches([len(src) for src, _ in examples], batch_size, rng):
         src, src_len = pad([examples[i][0] for i in batch])
         tgt, _ = pad([examples[i][1] for i in batch])
         yield src, src_len, tgt
@@ -150,41 +141,21 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
     examples = _encode_pairs(splits["train"], config, src_vocab, tgt_vocab, settings.skip_unk_targets)
     valid = splits["valid"]
 
-    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
-    best_metric, best_state, best_step, stale = -1.0, copy.deepcopy(model.state_dict()), 0, 0
-    step, epoch, history = 0, 0, []
-    deadline = started + minutes * 60
-    bar = tqdm(total=settings.steps, disable=not progress, desc=config.name, dynamic_ncols=True,
-               mininterval=0.5 if sys.stderr.isatty() else 30)
-    while step < settings.steps and time.time() < deadline:
-        epoch += 1
-        for src, src_len, tgt in _batches(examples, settings.batch_size, rng):
-            model.train()
-            total, count = model.loss(src, src_len, tgt, settings.label_smoothing)
-            loss = total / count
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            step += 1
-            bar.update(1)
-            if step % settings.eval_every == 0 or step == settings.steps:
-                metrics, _, _ = evaluate(model, valid)
-                value = _selection_metric(metrics)
-                history.append({"step": step, "loss": round(loss.item(), 4), "valid": round(value, 3)})
-                if value > best_metric:
-                    best_metric, best_state, best_step, stale = value, copy.deepcopy(model.state_dict()), step, 0
-                else:
-                    stale += 1
-                    if stale % 2 == 0:  # halve the learning rate after two evaluations without progress
-                        for group in optimizer.param_groups:
-                            group["lr"] /= 2
-                bar.set_postfix(loss=f"{loss.item():.3f}", valid=f"{value:.2f}", best=f"{best_metric:.2f}")
-            if step >= settings.steps or time.time() >= deadline:
-                break
-    bar.close()
-    model.load_state_dict(best_state)
-    model.eval()
+    epochs = 0
+
+    def batches():
+        nonlocal epochs
+        while True:
+            epochs += 1
+            yield from _batches(examples, settings.batch_size, rng)
+
+    def loss_of(batch) -> torch.Tensor:
+        total, count = model.loss(*batch, settings.label_smoothing)
+        return total / count
+
+    fitted = fit(model, batches(), loss_of, lambda: _selection_metric(evaluate(model, valid)[0]),
+                 steps=settings.steps, lr=settings.lr, eval_every=settings.eval_every,
+                 deadline=started + minutes * 60, name=config.name, progress=progress, digits=3)
     seconds = time.time() - started
 
     metrics, by_length, predictions = evaluate(model, splits["test"])
@@ -198,12 +169,13 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
               "sizes": {k: len(v) for k, v in splits.items()},
               "held_out": "the test split shares no key (date, number, string or English sentence) with training"},
         metrics=metrics, metrics_by_length=by_length,
-        training={"seconds": round(seconds, 1), "steps": step, "epochs": epoch, "best_step": best_step,
+        training={"seconds": round(seconds, 1), "steps": fitted.steps, "epochs": epochs,
+                  "best_step": fitted.best_step,
                   "seed": seed, "batch_size": settings.batch_size, "lr": settings.lr,
                   "threads": torch.get_num_threads(), "torch": torch.__version__, "python": platform.python_version(),
                   "command": f"python -m core.train --task {task} --attention {attention or 'none'}"
                              + ("" if cell == "gru" else f" --cell {cell}"),
-                  "history": history},
+                  "history": fitted.history},
         examples=list(module.EXAMPLES), samples=samples)
     model.card = card
     if out_dir is not None:

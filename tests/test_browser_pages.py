@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 
 from conftest import RECURRENT
-from test_browser import SHOTS, browser, server, settle  # noqa: F401  (fixtures)
+from test_browser import SHOTS, settle
 
 PAGES = [("rnn", "?cell=gru&text=" + quote("To be, or not to be"), "Recurrent networks"),
          ("architectures", "?pattern=labeling&text=" + quote("Ada Lovelace met Charles Babbage in London."),
@@ -16,7 +16,7 @@ PAGES = [("rnn", "?cell=gru&text=" + quote("To be, or not to be"), "Recurrent ne
 pytestmark = pytest.mark.skipif(not {"lm-gru", "ner", "sentiment"} <= set(RECURRENT), reason="recurrent models")
 
 
-def open_page(browser, server, path: str, query: str = "", height: int = 800):  # noqa: F811
+def open_page(browser, server, path: str, query: str = "", height: int = 800):
     page = browser.new_page(viewport={"width": 1280, "height": height})
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -41,7 +41,7 @@ def slider_state(page) -> dict:
 
 
 @pytest.mark.parametrize("path,query,title", PAGES)
-def test_page_loads_plays_without_the_server_and_screenshots(browser, server, path, query, title):  # noqa: F811
+def test_page_loads_plays_without_the_server_and_screenshots(browser, server, path, query, title):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page, dialogs = open_page(browser, server, path, query)
     assert page.get_by_text(title).first.is_visible()
@@ -73,7 +73,7 @@ def test_page_loads_plays_without_the_server_and_screenshots(browser, server, pa
     page.close()
 
 
-def test_rnn_page_typing_redraws(browser, server):  # noqa: F811
+def test_rnn_page_typing_redraws(browser, server):
     page, _ = open_page(browser, server, "rnn", "?cell=lstm&text=abc")
     assert slider_state(page)["steps"] == 3
     box = page.get_by_label("Text (Ctrl+Enter to run)", exact=True)
@@ -87,7 +87,7 @@ def test_rnn_page_typing_redraws(browser, server):  # noqa: F811
     page.close()
 
 
-def test_architectures_pattern_switch_and_inert_script_text(browser, server):  # noqa: F811
+def test_architectures_pattern_switch_and_inert_script_text(browser, server):
     page, dialogs = open_page(browser, server, "architectures", "?pattern=classification")
     box = page.get_by_label("Text (press Enter to run)", exact=True)
     box.fill("<img src=x onerror=alert(1)> was great")

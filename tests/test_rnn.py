@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from core.checkpoint import load_model, save_model
-from core.rnn import GATES, RecurrentModel, RNNConfig, cell_step
+from core.rnn import GATES, RecurrentModel, RNNConfig
 from core.rnn_train import evaluate_recurrent, f1_scores, train_recurrent
 from core.vocab import SPECIALS
 

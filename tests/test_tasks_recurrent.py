@@ -3,7 +3,6 @@ synthetic sentences of ner. Splits are disjoint and deterministic; labels are wh
 from __future__ import annotations
 
 import csv
-import gzip
 import random
 from collections import Counter
 

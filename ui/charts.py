@@ -98,7 +98,7 @@ class _Moment:
 
 
 def _moments(trace: Trace) -> list[_Moment]:
-    n, m = len(trace.src_tokens), len(trace.steps)
+    n = len(trace.src_tokens)
     moments = []
     for j, token in enumerate(trace.src_tokens):
         moments.append(_Moment(

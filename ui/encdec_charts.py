@@ -53,8 +53,7 @@ def encoder_decoder_figure(trace: Trace) -> go.Figure:
     fig.add_trace(go.Bar(x=np.zeros(5, np.float32), y=np.arange(5), orientation="h", text=[""] * 5,
                          textposition="auto", marker_color="#5b8def",
                          hovertemplate="p = %{x:.4f}<extra></extra>"), 3, 3)  # 5
-    src_ref, out_ref, enc_ref, c_ref, dec_ref = (_ref(fig, 1, 1), _ref(fig, 1, 3), _ref(fig, 2, 1), _ref(fig, 2, 2),
-                                                 _ref(fig, 2, 3))
+    out_ref, enc_ref, c_ref, dec_ref = _ref(fig, 1, 3), _ref(fig, 2, 1), _ref(fig, 2, 2), _ref(fig, 2, 3)
     for row in (1, 2):
         fig.update_xaxes(range=[0.5, n + 0.5], row=row, col=1, showticklabels=row == 2, **_ticks(src_labels))
         fig.update_xaxes(range=[-0.5, m + 0.5], row=row, col=3, showticklabels=row == 2,

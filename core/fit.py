@@ -1,0 +1,76 @@
+"""The training loop the trainers share (core.train for encoder-decoders, core.rnn_train for
+the single RNNs): Adam, gradient clipping, evaluation on the validation split every few steps,
+the best weights kept, the learning rate halved after two evaluations without progress, a
+progress bar and a time limit."""
+from __future__ import annotations
+
+import copy
+import random
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import torch
+from tqdm import tqdm
+
+
+def length_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffled batches of example indices of similar length (less padding; every example once)."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    pool = batch_size * 50
+    batches = []
+    for start in range(0, len(order), pool):
+        chunk = sorted(order[start : start + pool], key=lambda i: lengths[i])
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+@dataclass
+class Fitted:
+    steps: int  # optimizer steps taken
+    best_step: int  # the step whose weights were kept
+    best_value: float
+    history: list[dict] = field(default_factory=list)  # step, training loss, validation value
+
+
+def fit(model: torch.nn.Module, batches: Iterable, loss_of: Callable[[object], torch.Tensor],
+        validate: Callable[[], float], *, steps: int, lr: float, eval_every: int, deadline: float,
+        name: str, progress: bool = True, digits: int = 4) -> Fitted:
+    """Train `model` on `batches` (an endless iterable) for `steps` optimizer steps or until the
+    `deadline` (time.time()), evaluating `validate()` (higher is better) every `eval_every` steps
+    and at the end; the best weights are loaded back and the model left in eval mode."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    best_value, best_state, best_step, stale = -float("inf"), copy.deepcopy(model.state_dict()), 0, 0
+    history: list[dict] = []
+    bar = tqdm(total=steps, disable=not progress, desc=name, dynamic_ncols=True,
+               mininterval=0.5 if sys.stderr.isatty() else 30)
+    step = 0
+    for batch in batches:
+        model.train()
+        loss = loss_of(batch)
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        step += 1
+        bar.update(1)
+        if step % eval_every == 0 or step == steps:
+            value = validate()
+            history.append({"step": step, "loss": round(loss.item(), 4), "valid": round(value, digits)})
+            if value > best_value:
+                best_value, best_state, best_step, stale = value, copy.deepcopy(model.state_dict()), step, 0
+            else:
+                stale += 1
+                if stale % 2 == 0:  # halve the learning rate after two evaluations without progress
+                    for group in optimizer.param_groups:
+                        group["lr"] /= 2
+            bar.set_postfix(loss=f"{loss.item():.3f}", valid=f"{value:.{digits}f}", best=f"{best_value:.{digits}f}")
+        if step >= steps or time.time() >= deadline:
+            break
+    bar.close()
+    model.load_state_dict(best_state)
+    model.eval()
+    return Fitted(steps=step, best_step=best_step, best_value=best_value, history=history)
