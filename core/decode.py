@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from .model import Encoded, Seq2Seq, State, hidden_of
-from .text import source_pieces
+from .text import check_text, source_pieces
 from .trace import DecoderStep, Hypothesis, Trace
 from .vocab import BOS_ID, EOS, EOS_ID, UNK, output_text
 
@@ -26,12 +26,7 @@ class Source:
     """A source text made ready for the encoder."""
 
     def __init__(self, model: Seq2Seq, text: str):
-        if not isinstance(text, str):
-            raise ValueError("The input must be text.")
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("The input contains characters that are not valid text (lone surrogates).") from None
+        check_text(text)
         config = model.config
         pieces = source_pieces(text, config.src_level, config.lowercase, config.drop_spaces)
         if not pieces:

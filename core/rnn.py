@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from .model import CELL_TYPES
-from .text import normalize, tokenize
+from .text import check_text, normalize, tokenize
 from .vocab import PAD_ID, UNK, Vocab
 
 KINDS = ("lm", "tagger", "classifier")
@@ -206,13 +206,7 @@ class RecurrentModel(nn.Module):
         return tokenize(normalize(text, self.config.lowercase), self.config.level)
 
     def _read(self, text: str) -> tuple[list[str], list[int], bool, list[str]]:
-        if not isinstance(text, str):
-            raise ValueError("The input must be text.")
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("The input contains characters that are not valid text (lone surrogates).") from None
-        pieces = self.pieces(text)
+        pieces = self.pieces(check_text(text))
         if not pieces:
             raise ValueError("The input is empty: type a few characters or words.")
         warnings = []

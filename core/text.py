@@ -21,6 +21,17 @@ def upper(text: str, turkish: bool = False) -> str:
     return (text.translate(_TURKISH_UPPER) if turkish else text).upper()
 
 
+def check_text(text: object) -> str:
+    """`text` if it is text a model can read; a ValueError with a readable message otherwise."""
+    if not isinstance(text, str):
+        raise ValueError("The input must be text.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("The input contains characters that are not valid text (lone surrogates).") from None
+    return text
+
+
 def normalize(text: str, lowercase: bool) -> str:
     """NFC-normalise, collapse runs of white space, optionally lowercase (Turkish-aware for İ)."""
     text = unicodedata.normalize("NFC", text)

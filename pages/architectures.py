@@ -49,10 +49,8 @@ def model_of(pattern: str) -> str:
 def on_pattern_change() -> None:
     """A new pattern starts on its model's first example unless the user typed something of their own."""
     name = model_of(st.session_state[key("pattern")])
-    text = st.session_state.get(key("text"), "")
-    ours = [e for c in cards.values() if c.kind != "seq2seq" for e in c.examples]
-    if name in cards and (not text.strip() or text in ours):
-        st.session_state[key("text")] = cards[name].examples[0]
+    if name in cards:
+        widgets.switch_example(PAGE, cards[name], [e for c in cards.values() if c.kind != "seq2seq" for e in c.examples])
 
 
 notices = widgets.load_params(PAGE, SPEC)
@@ -87,19 +85,13 @@ with controls[1]:
     text = widgets.sentence_box(PAGE, "Text (press Enter to run)", "Any text; unknown words or characters are "
                                 f"read as <unk>; the first {MAX_CHARS} characters are read.")
 widgets.example_chooser(PAGE, card)
-if len(text) > MAX_CHARS:
-    st.warning(f"The text has {len(text):,} characters; the first {MAX_CHARS} are read.")
-    text = text[:MAX_CHARS]
+text = widgets.capped(text, MAX_CHARS)
 if not text.strip():
-    st.info("Type some text above (or click an example).")
-    widgets.save_params(PAGE, SPEC)
-    st.stop()
+    widgets.stop_with(PAGE, SPEC, "Type some text above (or click an example).")
 try:
     trace = cache.get_run(name, text)
 except ValueError as error:
-    st.info(str(error))
-    widgets.save_params(PAGE, SPEC)
-    st.stop()
+    widgets.stop_with(PAGE, SPEC, str(error))
 for warning in trace.warnings:
     st.warning(markdown_text(warning))
 
@@ -145,12 +137,7 @@ else:
                "character on, each step samples the next character (shown in the title) and reads it as its next "
                "input.")
     with st.expander("Every generated step (table)"):
-        steps = rnn_tables.steps_table(generation)
-        st.dataframe(steps, hide_index=True)
-        st.download_button("Steps (CSV)", steps.to_csv(index=False), "generation.csv", "text/csv",
-                           key=key("csv-generation"))
+        widgets.table(rnn_tables.steps_table(generation), "Steps (CSV)", "generation.csv", key("csv-generation"))
 with st.expander("Every step (table)"):
-    steps = rnn_tables.steps_table(trace)
-    st.dataframe(steps, hide_index=True)
-    st.download_button("Steps (CSV)", steps.to_csv(index=False), "steps.csv", "text/csv", key=key("csv-steps"))
+    widgets.table(rnn_tables.steps_table(trace), "Steps (CSV)", "steps.csv", key("csv-steps"))
 widgets.save_params(PAGE, SPEC)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui import cache, encdec_charts, tables, widgets
 from ui.labels import markdown_text
-from ui.state import Param
+from ui.state import MAX_TEXT_CHARS, Param
 
 
 PAGE = "compare"
@@ -31,10 +31,8 @@ def key(name: str) -> str:
 
 
 def on_task_change() -> None:
-    chosen = pairs[st.session_state[key("task")]]["attn"]
-    text = st.session_state.get(key("text"), "")
-    if not text.strip() or any(text in kinds["attn"].examples for kinds in pairs.values()):
-        st.session_state[key("text")] = chosen.examples[0] if chosen.examples else ""
+    widgets.switch_example(PAGE, pairs[st.session_state[key("task")]]["attn"],
+                           [e for kinds in pairs.values() for e in kinds["attn"].examples])
 
 
 notices = widgets.load_params(PAGE, SPEC)
@@ -51,7 +49,7 @@ with controls[1]:
     text = widgets.sentence_box(PAGE, "Input (press Enter to run)", "Any text; long inputs are cut at the models' "
                                 "length limit.")
 widgets.example_chooser(PAGE, attn_card)
-text = text[:500]
+text = widgets.capped(text, MAX_TEXT_CHARS)
 if not text.strip():
     st.info("Type an input above (or click an example) to run both models on it.")
 else:
@@ -76,18 +74,14 @@ else:
                 if trace.attention is None:
                     st.info("No attention matrix: every decoder step reads the same $c = h^e_n$, the encoder's last "
                             "state, whatever it is writing.")
-                outputs = tables.outputs_table(trace)
-                st.dataframe(outputs, hide_index=True, height=300)
-                st.download_button("Steps (CSV)", outputs.to_csv(index=False), f"{card.name}-steps.csv", "text/csv",
-                                   key=key(f"csv-{card.name}"))
+                widgets.table(tables.outputs_table(trace), "Steps (CSV)", f"{card.name}-steps.csv",
+                              key(f"csv-{card.name}"), height=300)
 
 st.header("Accuracy by source length, every task")
 st.markdown("From the model cards: held-out exact match (BLEU for en-de) by source length. In the spirit of Bahdanau "
             "et al. (2015), Fig. 2: the plain encoder-decoder falls as inputs grow; with attention it holds.")
 st.plotly_chart(encdec_charts.length_figure(seq2seq), key=key("lengths"))
 with st.expander("The numbers (table)"):
-    frame = tables.length_table(seq2seq)
-    st.dataframe(frame, hide_index=True)
-    st.download_button("Accuracy by length (CSV)", frame.to_csv(index=False), "accuracy-by-length.csv", "text/csv",
-                       key=key("csv-lengths"))
+    widgets.table(tables.length_table(seq2seq), "Accuracy by length (CSV)", "accuracy-by-length.csv",
+                  key("csv-lengths"))
 widgets.save_params(PAGE, SPEC)

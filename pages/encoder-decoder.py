@@ -9,7 +9,7 @@ import streamlit as st
 from core.limits import sequential_vs_parallel
 from ui import cache, encdec_charts, rnn_charts, tables, widgets
 from ui.labels import markdown_text
-from ui.state import Param
+from ui.state import MAX_TEXT_CHARS, Param
 
 
 PAGE = "encdec"
@@ -35,10 +35,7 @@ def key(name: str) -> str:
 
 
 def on_model_change() -> None:
-    chosen = by_name[st.session_state[key("model")]]
-    text = st.session_state.get(key("text"), "")
-    if not text.strip() or any(text in c.examples for c in cards):
-        st.session_state[key("text")] = chosen.examples[0] if chosen.examples else ""
+    widgets.switch_example(PAGE, by_name[st.session_state[key("model")]], [e for c in cards for e in c.examples])
 
 
 notices = widgets.load_params(PAGE, SPEC)
@@ -56,7 +53,7 @@ with controls[1]:
     text = widgets.sentence_box(PAGE, "Input (press Enter to run)", "Any text: unknown characters or words are "
                                 "read as <unk>; long inputs are cut at the model's length limit.")
 widgets.example_chooser(PAGE, card)
-text = text[:500]
+text = widgets.capped(text, MAX_TEXT_CHARS)
 trace = None
 if not text.strip():
     st.info("Type an input above (or click an example) to see the encoder-decoder run.")
@@ -73,10 +70,7 @@ if trace is not None:
     st.caption("Press ▶ Play: the encoder reads the input, its last state becomes c, and the decoder writes one token "
                "per step from its own state and the same c. Grey is not computed yet; it runs in your browser.")
     with st.expander("Every decoder step (table)"):
-        outputs = tables.outputs_table(trace)
-        st.dataframe(outputs, hide_index=True)
-        st.download_button("Decoder steps (CSV)", outputs.to_csv(index=False), "decoder-steps.csv", "text/csv",
-                           key=key("csv-steps"))
+        widgets.table(tables.outputs_table(trace), "Decoder steps (CSV)", "decoder-steps.csv", key("csv-steps"))
         st.download_button("Encoder states (CSV)", tables.encoder_table(trace).to_csv(index=False),
                            "encoder-states.csv", "text/csv", key=key("csv-encoder"))
 
@@ -101,11 +95,8 @@ elif letters.strip():
             with column:
                 widgets.plain_text(f"{name} on all {rows[-1].length} letters:", rows[-1].output)
         widgets.plain_text("Right answer:", full.reference)
-        grown_table = tables.prefix_table(grown)
         with st.expander("Every prefix (table)"):
-            st.dataframe(grown_table, hide_index=True)
-            st.download_button("Prefixes (CSV)", grown_table.to_csv(index=False), "prefixes.csv", "text/csv",
-                               key=key("csv-prefixes"))
+            widgets.table(tables.prefix_table(grown), "Prefixes (CSV)", "prefixes.csv", key("csv-prefixes"))
 st.markdown("Held-out accuracy by source length of every task's two models (the card of each model):")
 st.plotly_chart(encdec_charts.length_figure([c for c in all_cards if c.kind == "seq2seq"]), key=key("lengths"))
 

@@ -50,19 +50,13 @@ with controls[1]:
     text = widgets.text_box(PAGE, "Text (Ctrl+Enter to run)", "Any text, line breaks included; characters the model "
                             f"never saw are read as <unk>; the first {MAX_CHARS} characters are read.")
 widgets.example_chooser(PAGE, card)
-if len(text) > MAX_CHARS:
-    st.warning(f"The text has {len(text):,} characters; the first {MAX_CHARS} are read.")
-    text = text[:MAX_CHARS]
+text = widgets.capped(text, MAX_CHARS)
 if not text:
-    st.info("Type some text above (or click an example) to watch the network read it.")
-    widgets.save_params(PAGE, SPEC)
-    st.stop()
+    widgets.stop_with(PAGE, SPEC, "Type some text above (or click an example) to watch the network read it.")
 try:
     trace = cache.get_run(card.name, text)
 except ValueError as error:
-    st.info(str(error))
-    widgets.save_params(PAGE, SPEC)
-    st.stop()
+    widgets.stop_with(PAGE, SPEC, str(error))
 for warning in trace.warnings:
     st.warning(markdown_text(warning))
 n, H = trace.states.shape
@@ -90,9 +84,7 @@ for line in update_equations(trace, t, unit):
 st.plotly_chart(rnn_charts.gates_figure(trace, t), key=key("gates"))
 update = rnn_tables.update_table(trace, t)
 with st.expander("Every unit of this update (table)"):
-    st.dataframe(update, hide_index=True, height=260)
-    st.download_button("This update (CSV)", update.to_csv(index=False), f"step{t + 1}-update.csv", "text/csv",
-                       key=key("csv-update"))
+    widgets.table(update, "This update (CSV)", f"step{t + 1}-update.csv", key("csv-update"), height=260)
 
 st.subheader("Neuron explorer")
 st.markdown("Some units learn to track something readable: spaces, line breaks, being inside a quote or a word. "
@@ -115,9 +107,7 @@ with explore[1]:
     st.plotly_chart(rnn_charts.unit_text_figure(trace, shown_unit), key=key("unit-text"))
 
 with st.expander("Every step and every state (tables)"):
-    steps = rnn_tables.steps_table(trace)
-    st.dataframe(steps, hide_index=True)
-    st.download_button("Steps (CSV)", steps.to_csv(index=False), "steps.csv", "text/csv", key=key("csv-steps"))
+    widgets.table(rnn_tables.steps_table(trace), "Steps (CSV)", "steps.csv", key("csv-steps"))
     st.download_button("Hidden states (CSV)", rnn_tables.states_table(trace).to_csv(index=False), "states.csv",
                        "text/csv", key=key("csv-states"))
 widgets.save_params(PAGE, SPEC)

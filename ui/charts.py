@@ -213,12 +213,25 @@ def timeline_figure(trace: Trace) -> go.Figure:
     _style_axes(fig, grid, src_labels, (score_low - score_pad, score_high + score_pad))
     moments = _moments(trace)
     frames = [_frame(grid, trace, moment, scores, weights, out_labels) for moment in moments]
-    last = frames[-1]  # the figure opens on the finished computation; Play runs it from the start
+    return animated(fig, frames)
+
+
+def animated(fig: go.Figure, frames: list[dict], prefix: str = "frame: ") -> AnimatedFigure:
+    """The figure opens on the last frame (the finished computation: its shapes, title and trace
+    data), with Play/Pause/Resume and a slider that run the frames in the browser."""
+    last = frames[-1]
     fig.update_layout(shapes=last["layout"]["shapes"], title_text=last["layout"]["title"]["text"])
-    for index, data in zip(last["traces"], last["data"]):
+    for index, data in zip(last.get("traces", []), last.get("data", [])):
         fig.data[index].update({k: v for k, v in data.items() if k != "type"})
-    animation_controls(fig, [m.name for m in moments])
+    animation_controls(fig, [f["name"] for f in frames], prefix)
     return AnimatedFigure(fig, frames)
+
+
+def animation_layout(fig: go.Figure, height: int) -> None:
+    """The layout the lecture pages' animations share: a title line for the frame's caption."""
+    fig.update_layout(showlegend=False, height=height, margin=dict(l=50, r=20, t=70, b=90),
+                      title=dict(x=0.01, y=0.985, font=dict(size=16)), bargap=0.15)
+    fig.update_annotations(font_size=13)
 
 
 def _style_axes(fig: go.Figure, grid: _Layout, src_labels: list[str], score_range: tuple[float, float]):

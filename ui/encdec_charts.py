@@ -8,8 +8,8 @@ from plotly.subplots import make_subplots
 from core import ModelCard, Trace
 from core.limits import PrefixResult, Timing
 
-from .charts import (COVER, HIGHLIGHT, STATE_SCALE, WEIGHT_SCALE, AnimatedFigure, _ref, _symmetric_range, _ticks,
-                     animation_controls, source_tick_labels)
+from .charts import (COVER, HIGHLIGHT, STATE_SCALE, WEIGHT_SCALE, _ref, _symmetric_range, _ticks, animated,
+                     animation_layout, source_tick_labels)
 from .labels import plot_text, token_label
 
 MODEL_COLOURS = {"attn": "#0072b2", "noattn": "#d55e00"}  # colour-blind safe pair (Okabe-Ito)
@@ -107,15 +107,8 @@ def encoder_decoder_figure(trace: Trace) -> go.Figure:
         frames.append(frame(f"y{i + 1}", f"h<sup>d</sup><sub>{i + 1}</sub> = g(y<sub>{i}</sub>, h<sup>d</sup><sub>{i}"
                                          f"</sub>, c)  →  y<sub>{i + 1}</sub> = “{out_labels[i]}”"
                                          + (f" (p = {prob:.3f})" if prob is not None else ""), n, i + 2, None, i))
-    last = frames[-1]
-    fig.update_layout(shapes=last["layout"]["shapes"], title_text=last["layout"]["title"]["text"], showlegend=False,
-                      height=int(min(820, max(560, 1.6 * H + 300))), margin=dict(l=50, r=20, t=70, b=90),
-                      title=dict(x=0.01, y=0.985, font=dict(size=16)), bargap=0.15)
-    for index, data in zip(last["traces"], last["data"]):
-        fig.data[index].update({k: v for k, v in data.items() if k != "type"})
-    fig.update_annotations(font_size=13)
-    animation_controls(fig, [f["name"] for f in frames])
-    return AnimatedFigure(fig, frames)
+    animation_layout(fig, int(min(820, max(560, 1.6 * H + 300))))
+    return animated(fig, frames)
 
 
 def prefix_figure(results: dict[str, list[PrefixResult]]) -> go.Figure:
@@ -203,7 +196,7 @@ def side_by_side_figure(with_attention: Trace, without: Trace) -> go.Figure:
     refs = [_ref(fig, r, 1) for r in (1, 2, 3)]
     fig.update_xaxes(range=[0.5, n + 0.5], row=1, col=1, **_ticks(src_labels))
     for row in (2, 3):
-        fig.update_xaxes(range=[0.5, steps + 0.5], row=row, col=1, **_ticks([str(i) for i in range(1, steps + 1)]))
+        fig.update_xaxes(range=[0.5, steps + 0.5], row=row, col=1, showticklabels=False)  # columns: steps 1..
         fig.update_yaxes(showticklabels=False, row=row, col=1)
     fig.update_yaxes(autorange="reversed", title_text="step i", row=1, col=1)
 
@@ -218,10 +211,5 @@ def side_by_side_figure(with_attention: Trace, without: Trace) -> go.Figure:
                                fillcolor=COVER, line=dict(width=0), layer="above", visible=i < steps))
         return dict(name=f"y{i}", layout=dict(shapes=shapes, title=dict(text=f"Decoder step i = {i}")))
 
-    frames = [frame(i) for i in range(1, steps + 1)]
-    fig.update_layout(shapes=frames[-1]["layout"]["shapes"], title_text=frames[-1]["layout"]["title"]["text"],
-                      height=int(min(760, max(420, 18 * m + 300))), margin=dict(l=50, r=20, t=90, b=90),
-                      title=dict(x=0.01, y=0.99, font=dict(size=15)))
-    fig.update_annotations(font_size=13)
-    animation_controls(fig, [f["name"] for f in frames], prefix="step ")
-    return AnimatedFigure(fig, frames)
+    animation_layout(fig, int(min(760, max(560, 18 * m + 340))))
+    return animated(fig, [frame(i) for i in range(1, steps + 1)], prefix="step ")

@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 
 from core import RNNTrace
 
-from .charts import COVER, HIGHLIGHT, STATE_SCALE, WEIGHT_SCALE, AnimatedFigure, _ref, _ticks, animation_controls
+from .charts import COVER, HIGHLIGHT, STATE_SCALE, WEIGHT_SCALE, _ref, _ticks, animated, animation_layout
 from .labels import plot_text, token_label
 
 GATE_NAMES = {  # how each recorded gate is written on screen
@@ -104,15 +104,8 @@ def unrolled_figure(trace: RNNTrace, first: int = 0) -> go.Figure:
                     traces=[3], layout=dict(shapes=shapes, title=dict(text=title)))
 
     frames = [frame(t) for t in range(first, n)]
-    last = frames[-1]
-    fig.update_layout(shapes=last["layout"]["shapes"], title_text=last["layout"]["title"]["text"], showlegend=False,
-                      height=int(min(760, max(480, 1.4 * H + 260))), margin=dict(l=50, r=20, t=70, b=90),
-                      title=dict(x=0.01, y=0.985, font=dict(size=16)), bargap=0.15)
-    for index, data in zip(last["traces"], last["data"]):
-        fig.data[index].update({k: v for k, v in data.items() if k != "type"})
-    fig.update_annotations(font_size=13)
-    animation_controls(fig, [f["name"] for f in frames], prefix="step ")
-    return AnimatedFigure(fig, frames)
+    animation_layout(fig, int(min(760, max(480, 1.4 * H + 260))))
+    return animated(fig, frames, prefix="step ")
 
 
 def gates_figure(trace: RNNTrace, t: int) -> go.Figure:

@@ -96,3 +96,31 @@ def save_params(page: str, spec) -> None:
     params = params_for(values, spec)
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
+
+
+def switch_example(page: str, chosen: ModelCard, examples) -> None:
+    """After the model (or task) changed: show its first example, unless the text box holds text
+    the user typed (anything that is not one of `examples`)."""
+    text = st.session_state.get(state_key(page, "text"), "")
+    if not text.strip() or text in set(examples):
+        st.session_state[state_key(page, "text")] = chosen.examples[0] if chosen.examples else ""
+
+
+def capped(text: str, limit: int) -> str:
+    """The first `limit` characters of `text`, with a warning when it was longer."""
+    if len(text) > limit:
+        st.warning(f"The text has {len(text):,} characters; the first {limit} are read.")
+    return text[:limit]
+
+
+def stop_with(page: str, spec, message: str) -> None:
+    """Show `message`, keep the URL in step with the widgets, and end this run of the page."""
+    st.info(message)
+    save_params(page, spec)
+    st.stop()
+
+
+def table(frame, label: str, file_name: str, key: str, height: int | None = None) -> None:
+    """A pandas table and a button that downloads it as CSV."""
+    st.dataframe(frame, hide_index=True, **({"height": height} if height else {}))
+    st.download_button(label, frame.to_csv(index=False), file_name, "text/csv", key=key)
