@@ -44,6 +44,26 @@ def settle(page):
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
 
 
+def count_sent_frames(page) -> None:
+    """Count the websocket frames the page sends from now on (window.__framesSent). The socket opened
+    before any listener could be attached, so the page's own WebSocket.send is wrapped."""
+    page.evaluate("""() => {
+        window.__framesSent = 0;
+        const send = WebSocket.prototype.send;
+        WebSocket.prototype.send = function (...args) { window.__framesSent += 1; return send.apply(this, args); };
+    }""")
+
+
+def press_play(page) -> None:
+    """Click the animation's ▶ Play and wait until it has gone back to the first frames."""
+    page.locator("g.updatemenu-button").filter(has_text="Play").first.click()
+    page.wait_for_function("""() => {
+        const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g._fullLayout && g._fullLayout.sliders
+            && g._fullLayout.sliders.length);
+        return gd._fullLayout.sliders[0].active < 3;
+    }""", timeout=10_000)
+
+
 def timeline_state(page) -> dict:
     return page.evaluate("""() => {
         const gd = [...document.querySelectorAll('.js-plotly-plot')].find(
@@ -88,19 +108,9 @@ def test_play_runs_the_animation_to_the_end_without_the_server(browser, server):
     page, _ = open_attention(browser, server, "?model=reverse-attn&text=abc")
     sent = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
-    # the socket opened before the listener; catch its frames through the page's own WebSocket
-    page.evaluate("""() => {
-        window.__framesSent = 0;
-        const send = WebSocket.prototype.send;
-        WebSocket.prototype.send = function (...args) { window.__framesSent += 1; return send.apply(this, args); };
-    }""")
+    count_sent_frames(page)
     steps = timeline_state(page)["steps"]
-    page.locator("g.updatemenu-button").filter(has_text="Play").first.click()
-    page.wait_for_function("""() => {
-        const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g._fullLayout && g._fullLayout.sliders
-            && g._fullLayout.sliders.length);
-        return gd._fullLayout.sliders[0].active < 3;
-    }""", timeout=10_000)
+    press_play(page)
     seen = set()
     deadline = time.time() + 60
     while time.time() < deadline:

@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 
 from conftest import RECURRENT
-from test_browser import SHOTS, settle
+from test_browser import SHOTS, count_sent_frames, press_play, settle
 
 PAGES = [("rnn", "?cell=gru&text=" + quote("To be, or not to be"), "Recurrent networks"),
          ("architectures", "?pattern=labeling&text=" + quote("Ada Lovelace met Charles Babbage in London."),
@@ -48,18 +48,9 @@ def test_page_loads_plays_without_the_server_and_screenshots(browser, server, pa
     assert "Page not found" not in page.content()
     page.wait_for_timeout(800)
     page.screenshot(path=str(SHOTS / f"{path}-1280x800.png"))
-    page.evaluate("""() => {
-        window.__framesSent = 0;
-        const send = WebSocket.prototype.send;
-        WebSocket.prototype.send = function (...args) { window.__framesSent += 1; return send.apply(this, args); };
-    }""")
+    count_sent_frames(page)
     steps = slider_state(page)["steps"]
-    page.locator("g.updatemenu-button").filter(has_text="Play").first.click()
-    page.wait_for_function("""() => {
-        const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g._fullLayout && g._fullLayout.sliders
-            && g._fullLayout.sliders.length);
-        return gd._fullLayout.sliders[0].active < 2;
-    }""", timeout=10_000)
+    press_play(page)
     page.wait_for_function(f"""() => {{
         const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g._fullLayout && g._fullLayout.sliders
             && g._fullLayout.sliders.length);
