@@ -92,3 +92,19 @@ def test_architectures_pattern_switch_and_inert_script_text(browser, server):
     page.wait_for_timeout(1000)
     page.screenshot(path=str(SHOTS / "architectures-lm-1280x800.png"))
     page.close()
+
+
+@pytest.mark.parametrize("path,query,box_label,text,frames", [
+    ("encoder-decoder", "?model=reverse-noattn&text=abc", "Input (press Enter to run)", "abcdef", 6 + 1 + 7),
+    ("compare", "?task=reverse&text=abc", "Input (press Enter to run)", "abcdefgh", 9),
+])
+def test_typing_a_new_input_redraws_the_animation(browser, server, path, query, box_label, text, frames):
+    page, dialogs = open_page(browser, server, path, query)
+    box = page.get_by_label(box_label, exact=True)
+    box.fill(text)
+    box.press("Enter")
+    page.wait_for_function(f"""() => [...document.querySelectorAll('.js-plotly-plot')].some(
+        g => g._fullLayout && g._fullLayout.sliders && g._fullLayout.sliders.length
+             && g._fullLayout.sliders[0].steps.length === {frames})""", timeout=30_000)
+    assert not dialogs
+    page.close()
