@@ -99,7 +99,7 @@ outputs = [s.prediction for s in trace.steps]
 st.plotly_chart(arch.pattern_figure(pattern, trace.tokens, outputs), key=key("diagram"),
                 config={"displaylogo": False})
 st.caption("The wiring, unrolled over the first words or characters of your text. Press ▶ Play to light up what is "
-           f"computed at each step (orange: the current step). {name}: {card.description}")
+           f"computed at each step (orange: the current step). {card.description}")
 
 if pattern == "labeling":
     tagged = " ".join(f"{word} [{s.prediction}]" if s.prediction != "O" else word
