@@ -31,3 +31,31 @@ def test_home_page_links_every_page_of_the_lecture_path():
     at = AppTest.from_file(APP, default_timeout=60).run()
     links = [element.proto.page for element in at.get("page_link")]
     assert links == ["rnn", "architectures", "encoder-decoder", "attention", "compare"]  # the URL paths
+
+
+def test_the_app_needs_only_its_own_requirements():
+    """Every page runs without the training and test packages (requirements-dev.txt), which
+    Community Cloud does not install. (tqdm is left out: torch.hub imports it when it is there.)"""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from streamlit.testing.v1 import AppTest
+for page in ["pages/home.py", "pages/rnn.py", "pages/architectures.py", "pages/encoder-decoder.py",
+             "pages/attention.py", "pages/compare.py"]:
+    at = AppTest.from_file("app.py", default_timeout=120)
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, (page, at.exception)
+at = AppTest.from_file("app.py", default_timeout=120)
+at.switch_page("pages/architectures.py")
+at.query_params["pattern"] = "lm"
+at.run()
+assert not at.exception
+print(sorted({"faker", "sacrebleu", "babel", "pytest"} & {m.split(".")[0] for m in sys.modules}))
+"""
+    root = Path(APP).parent
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]"
