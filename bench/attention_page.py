@@ -6,7 +6,7 @@ Prints, per attention model:
 - the time of a rerun that only moves the "Decoder step i" slider, and of one that changes the
   softmax temperature (a new temperature: the trace is computed again).
 - the size of the animated timeline's JSON as the browser receives it (the plotly_chart element's
-  spec), for a 40-character input (40 words for en-de). Budget: under 1 MB for 40 characters.
+  spec), for a 40-character input (40 words for en-tr). Budget: under 1 MB for 40 characters.
 
     python bench/attention_page.py [--inputs 20]
 
@@ -33,7 +33,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from core import list_models  # noqa: E402
 
-MODELS = ["dates-attn", "numbers-attn", "reverse-attn", "en-de-attn"]
+MODELS = ["dates-attn", "numbers-attn", "reverse-attn", "en-tr-attn"]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
 ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen " \
@@ -153,9 +153,9 @@ def main() -> None:
 
     print("\nanimated timeline JSON as the browser receives it, MB = 10^6 bytes (budget: 1 MB for 40 characters)")
     letters = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(40))
-    words = " ".join(" ".join(examples["en-de-attn"]).split()[:40])
+    words = " ".join(" ".join(examples["en-tr-attn"]).split()[:40])
     forty = [("reverse-attn", letters), ("dates-attn", "Wednesday, the 23rd of September in 1987"),
-             ("numbers-attn", "six hundred ninety-nine thousand and one"), ("en-de-attn", words)]
+             ("numbers-attn", "six hundred ninety-nine thousand and one"), ("en-tr-attn", words)]
     for model, text in forty:
         at.selectbox(key="attention.model").set_value(model).run()
         at.text_input(key="attention.text").set_value(text)
@@ -163,7 +163,7 @@ def main() -> None:
         spec = timeline_spec(at).encode()
         figure = json.loads(spec)
         mb, gzip_mb = len(spec) / 1e6, len(gzip.compress(spec)) / 1e6
-        length = f"{len(text.split())} words" if model.startswith("en-de") else f"{len(text)} characters"
+        length = f"{len(text.split())} words" if model.startswith("en-tr") else f"{len(text)} characters"
         print(f"  {model:13s} {length:14s} {len(figure['data'][0]['text'][0]):2d} source tokens, "
               f"{len(figure['frames']):3d} frames: {mb:.2f} MB (gzip {gzip_mb:.2f} MB)  {flag(mb, 1)}")
 

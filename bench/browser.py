@@ -145,7 +145,7 @@ def main() -> None:
                   f"{median_p90(renders)}; warm only median {statistics.median(renders[1:]):.2f} s")
 
             print("Enter to redrawn timeline (budget: median 1.5 s)")
-            for model in ["dates-attn", "en-de-attn"]:
+            for model in ["dates-attn", "en-tr-attn"]:
                 page, _ = browser.open(f"{url}/attention?model={model}")
                 box = page.get_by_label(INPUT, exact=True)
                 latencies, stale = [], 0
@@ -162,7 +162,7 @@ def main() -> None:
 
             sessions = [("dates-attn", "3rd of May 1979"), ("numbers-attn", "siebenundneunzig"),
                         ("reverse-attn", "thequickbrownfoxjumpsoverthelazydog"),
-                        ("en-de-attn", "Where are you going?"), ("dates-attn", "le 14 juillet 1989")]
+                        ("en-tr-attn", "Where are you going?"), ("dates-attn", "le 14 juillet 1989")]
             pages = [browser.open(f"{url}/attention?model={m}&text={quote(t)}")[0] for m, t in sessions]
             time.sleep(2)
             weights = sum(f.stat().st_size for f in (ROOT / "checkpoints").glob("*-attn.safetensors")) / 2**20

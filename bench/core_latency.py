@@ -19,8 +19,8 @@ from core import list_models, load_model  # noqa: E402
 
 CASES = [("dates-attn", "Thursday, the 3rd of May 1979 !"),  # 30 characters
          ("dates-noattn", "Thursday, the 3rd of May 1979 !"),
-         ("en-de-attn", "I would like to know what you are going to do tomorrow ."),  # 12 words
-         ("en-de-noattn", "I would like to know what you are going to do tomorrow ."),
+         ("en-tr-attn", "I would like to know what you are going to do."),  # 10 words
+         ("en-tr-noattn", "I would like to know what you are going to do."),
          ("numbers-attn", "dreihunderteinundzwanzigtausendvierhundertzwölf"),
          ("reverse-attn", "abcdefghijklmnopqrstuvwxyzabcdefghijklmn"),
          ("lm-rnn", "To be, or not to be, that is the question: whether 'tis nobler in the mind to suffer the"),

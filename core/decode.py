@@ -12,9 +12,9 @@ import numpy as np
 import torch
 
 from .model import Encoded, Seq2Seq, State, hidden_of
-from .text import check_text, source_pieces
+from .text import check_text
 from .trace import DecoderStep, Hypothesis, Trace
-from .vocab import BOS_ID, EOS, EOS_ID, UNK, output_text
+from .vocab import BOS_ID, EOS, EOS_ID, UNK
 
 TOPK = 5  # how many of the output distribution's most probable tokens a step records
 MAX_BEAM = 10
@@ -28,7 +28,7 @@ class Source:
     def __init__(self, model: Seq2Seq, text: str):
         check_text(text)
         config = model.config
-        pieces = source_pieces(text, config.src_level, config.lowercase, config.drop_spaces)
+        pieces = model.source_tokens(text)
         if not pieces:
             raise ValueError("The input is empty: type a few characters or words to translate.")
         self.warnings: list[str] = []
@@ -80,8 +80,8 @@ def _encode_traced(model: Seq2Seq, ids: list[int]):
         final = state
         cells = torch.stack(cell_list).numpy().copy()
     else:
-        stacked, final_state = model.encoder(model.src_embed(tokens))  # (1, n, H), (1, 1, H)
-        final = final_state[0]
+        stacked, final_state = model.encoder(model.src_embed(tokens))  # (1, n, H), (1, 1 or 2, H)
+        final = stacked[:, -1] if model.config.bidirectional else final_state[0]  # h^e_n
     encoded = Encoded(stacked, final, torch.ones(1, len(ids), dtype=torch.bool))
     return encoded, stacked[0].numpy().copy(), cells
 
@@ -152,7 +152,8 @@ def beam_search(model: Seq2Seq, encoded: Encoded, visible: torch.Tensor, tempera
         state = _select_rows(out.state, torch.tensor([origin for origin, _, _ in kept]))
     finished.extend(live)  # cut off by the length limit: kept, unfinished
     ranked = sorted(finished, key=lambda h: -h[1] / len(h[0]))
-    return [Hypothesis(tokens=vocab.decode(seq), logprob=float(lp), score=float(lp / len(seq)))
+    return [Hypothesis(tokens=vocab.decode(seq), logprob=float(lp), score=float(lp / len(seq)),
+                       text=model.output_text(vocab.decode(seq)))
             for seq, lp in ranked[:width]]
 
 
@@ -208,7 +209,8 @@ def translate(model: Seq2Seq, text: str, temperature: float = 1.0, mask: Iterabl
             model=model.config.name, score_function=model.config.attention, cell=model.config.cell,
             src_text=text, src_pieces=source.pieces, src_tokens=source.tokens,
             encoder_states=encoder_states, encoder_cells=encoder_cells, steps=steps,
-            out_tokens=out_tokens, output=output_text(out_tokens, model.config.tgt_level),
+            out_tokens=out_tokens, output=model.output_text(out_tokens),
+            src_level=model.config.src_level, tgt_level=model.config.tgt_level, bidirectional=model.config.bidirectional,
             temperature=temperature, mask=mask, beam=hypotheses, truncated=source.truncated,
             warnings=list(source.warnings),
         )
@@ -220,7 +222,7 @@ def translate(model: Seq2Seq, text: str, temperature: float = 1.0, mask: Iterabl
         if mask:
             _, _, base_steps, _ = _run(model, source, temperature, [], beam)
             base_tokens = [s.token for s in base_steps]
-            trace.baseline_output = output_text(base_tokens, model.config.tgt_level)
+            trace.baseline_output = model.output_text(base_tokens)
             longest = max(len(base_tokens), len(out_tokens))
             padded = lambda seq: seq + [None] * (longest - len(seq))  # noqa: E731
             trace.changed_steps = [i for i, (a, b) in enumerate(zip(padded(out_tokens), padded(base_tokens)))

@@ -57,7 +57,8 @@ def fit(model: torch.nn.Module, batches: Iterable, loss_of: Callable[[object], t
         optimizer.step()
         step += 1
         bar.update(1)
-        if step % eval_every == 0 or step == steps:
+        out_of_time = time.time() >= deadline
+        if step % eval_every == 0 or step == steps or out_of_time:  # the last weights are evaluated too
             value = validate()
             history.append({"step": step, "loss": round(loss.item(), 4), "valid": round(value, digits)})
             if value > best_value:
@@ -68,7 +69,7 @@ def fit(model: torch.nn.Module, batches: Iterable, loss_of: Callable[[object], t
                     for group in optimizer.param_groups:
                         group["lr"] /= 2
             bar.set_postfix(loss=f"{loss.item():.3f}", valid=f"{value:.{digits}f}", best=f"{best_value:.{digits}f}")
-        if step >= steps or time.time() >= deadline:
+        if step >= steps or out_of_time:
             break
     bar.close()
     model.load_state_dict(best_state)

@@ -21,12 +21,15 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .attention import SCORE_FUNCTIONS, Scorer, attend
-from .vocab import BOS_ID, EOS_ID, PAD_ID, Vocab
+from .pieces import PieceModel, join_pieces
+from .text import detokenize, normalize, source_pieces, target_pieces
+from .vocab import BOS, BOS_ID, EOS, EOS_ID, PAD, PAD_ID, Vocab
 
 if TYPE_CHECKING:
     from .trace import Trace
 
 CELL_TYPES = ("rnn", "gru", "lstm")
+LEVELS = ("char", "word", "piece")
 _SEQUENCE_RNN = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 _STEP_CELL = {"rnn": nn.RNNCell, "gru": nn.GRUCell, "lstm": nn.LSTMCell}
 
@@ -44,8 +47,11 @@ class ModelConfig:
     embed_dim: int = 64
     hidden: int = 128
     dropout: float = 0.0
-    src_level: str = "char"  # 'char' | 'word'
+    src_level: str = "char"  # 'char' | 'word' | 'piece' (subword pieces, core.pieces)
     tgt_level: str = "char"
+    # True: the encoder reads both ways and h^e_j = [forward h_j ; backward h_j] (each half H/2 units),
+    # so h^e_j describes x_j in its whole sentence; h^d_0 = h^e_n stays the lecture's
+    bidirectional: bool = False
     lowercase: bool = True  # applied by core.text.normalize before tokenising
     drop_spaces: bool = False  # remove spaces from the source (tasks on symbol strings)
     max_src_len: int = 64  # longer inputs are cut to this many tokens
@@ -64,8 +70,12 @@ class ModelConfig:
         if isinstance(self.dropout, bool) or not isinstance(self.dropout, (int, float)) or not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must be a number in [0, 1), not {self.dropout!r}")
         for key in ("src_level", "tgt_level"):
-            if getattr(self, key) not in ("char", "word"):
-                raise ValueError(f"{key} must be 'char' or 'word', not {getattr(self, key)!r}")
+            if getattr(self, key) not in LEVELS:
+                raise ValueError(f"{key} must be one of {LEVELS}, not {getattr(self, key)!r}")
+        if not isinstance(self.bidirectional, bool):
+            raise ValueError(f"bidirectional must be true or false, not {self.bidirectional!r}")
+        if self.bidirectional and (self.cell == "lstm" or self.hidden % 2):
+            raise ValueError("a bidirectional encoder needs a GRU or Elman cell and an even hidden size")
         for key in ("src_vocab", "tgt_vocab"):
             tokens = getattr(self, key)
             if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
@@ -100,14 +110,22 @@ def hidden_of(state: torch.Tensor | tuple[torch.Tensor, torch.Tensor]) -> torch.
 
 
 class Seq2Seq(nn.Module):
-    def __init__(self, config: ModelConfig):
+    def __init__(self, config: ModelConfig, piece_models: dict[str, PieceModel] | None = None):
+        """piece_models: {"source": ..., "target": ...} for the sides whose level is 'piece'."""
         super().__init__()
         self.config = config
+        self.piece_models = dict(piece_models or {})
+        for side, level in (("source", config.src_level), ("target", config.tgt_level)):
+            if level == "piece" and side not in self.piece_models:
+                raise ValueError(f"a model with {side} pieces needs the {side} piece model")
         self.src_vocab = Vocab(config.src_vocab)
         self.tgt_vocab = Vocab(config.tgt_vocab)
         E, H = config.embed_dim, config.hidden
         self.src_embed = nn.Embedding(len(self.src_vocab), E, padding_idx=PAD_ID)
-        self.encoder = _SEQUENCE_RNN[config.cell](E, H, batch_first=True)
+        if config.bidirectional:  # two directions of H/2 units; their states are concatenated
+            self.encoder = _SEQUENCE_RNN[config.cell](E, H // 2, batch_first=True, bidirectional=True)
+        else:
+            self.encoder = _SEQUENCE_RNN[config.cell](E, H, batch_first=True)
         self.tgt_embed = nn.Embedding(len(self.tgt_vocab), E, padding_idx=PAD_ID)
         self.decoder_cell = _STEP_CELL[config.cell](E + H, H)
         self.scorer = Scorer(config.attention, H) if config.attention else None
@@ -116,6 +134,33 @@ class Seq2Seq(nn.Module):
         self.dropout = nn.Dropout(config.dropout)
         self.card = None  # the ModelCard, set by core.checkpoint.load_model
 
+    # ---- text <-> tokens ---------------------------------------------------------------------
+    def source_tokens(self, text: str) -> list[str]:
+        """Normalise and split a source text exactly as the encoder reads it (before the length cap)."""
+        config = self.config
+        if config.src_level == "piece":
+            return self.piece_models["source"].split(normalize(text, config.lowercase))
+        return source_pieces(text, config.src_level, config.lowercase, config.drop_spaces)
+
+    def target_tokens(self, text: str) -> list[str]:
+        """Split a reference output into the decoder's tokens (targets keep their case)."""
+        if self.config.tgt_level == "piece":
+            return self.piece_models["target"].split(normalize(text, lowercase=False))
+        return target_pieces(text, self.config.tgt_level)
+
+    def output_text(self, tokens: list[str]) -> str:
+        """The text a decoder produced: its tokens up to the end token, special tokens other than
+        <unk> left out (<unk> stays visible), detokenised."""
+        content = []
+        for token in tokens:
+            if token == EOS:
+                break
+            if token not in (PAD, BOS):
+                content.append(token)
+        if self.config.tgt_level == "piece":
+            return join_pieces(content)
+        return detokenize(content, self.config.tgt_level)
+
     # ---- encoder -------------------------------------------------------------------------
     def encode(self, src: torch.Tensor, src_len: torch.Tensor) -> Encoded:
         """src (B, n) ids padded with PAD_ID; src_len (B,) true lengths."""
@@ -123,7 +168,9 @@ class Seq2Seq(nn.Module):
         packed = pack_padded_sequence(embedded, src_len.cpu(), batch_first=True, enforce_sorted=False)
         out, final = self.encoder(packed)
         states, _ = pad_packed_sequence(out, batch_first=True, total_length=src.size(1))  # (B, n, H)
-        if isinstance(final, tuple):
+        if self.config.bidirectional:  # h^e_n: both directions' states at each sequence's last token
+            final = states[torch.arange(src.size(0)), src_len - 1]  # (B, H)
+        elif isinstance(final, tuple):
             final = (final[0][0], final[1][0])  # ((B, H), (B, H))
         else:
             final = final[0]  # (B, H)
@@ -132,7 +179,9 @@ class Seq2Seq(nn.Module):
 
     def encoder_step(self, token: torch.Tensor, state: State | None = None) -> State:
         """One encoder step h^e_j = f_W(h^e_{j-1}, x_j) with the same weights as `encode`.
-        token (B,); returns the new state ((B, H), or (h, c) for LSTM)."""
+        token (B,); returns the new state ((B, H), or (h, c) for LSTM). Left-to-right encoders only."""
+        if self.config.bidirectional:
+            raise ValueError("a bidirectional encoder cannot run one token at a time")
         embedded = self.src_embed(token).unsqueeze(1)  # (B, 1, E)
         if state is not None:
             state = tuple(s.unsqueeze(0) for s in state) if isinstance(state, tuple) else state.unsqueeze(0)

@@ -37,6 +37,7 @@ class Hypothesis:
     tokens: list[str]
     logprob: float  # sum of log-probabilities of its tokens
     score: float  # logprob / number of tokens: what the beam ranks by
+    text: str = ""  # its tokens as output text
 
 
 @dataclass
@@ -59,6 +60,9 @@ class Trace:
     truncated: bool = False  # the input was longer than the model's length cap
     warnings: list[str] = field(default_factory=list)  # readable notes about the input
     encoder_cells: np.ndarray | None = None  # (n, H) LSTM cell states
+    src_level: str = "char"  # how the tokens split the text: 'char' | 'word' | 'piece' (core.pieces)
+    tgt_level: str = "char"
+    bidirectional: bool = False  # the encoder read both ways: h^e_j = [forward h_j ; backward h_j]
 
     @property
     def attention(self) -> np.ndarray | None:

@@ -21,13 +21,14 @@ from pathlib import Path
 import torch
 
 from .checkpoint import CHECKPOINT_DIR, ModelCard, save_model
-from .evaluate import evaluate, pad
+from .evaluate import alignment_figures, evaluate, grouped, is_translation, pad
 from .fit import fit, length_batches
 from .model import ModelConfig, Seq2Seq
 from .rnn_train import RECURRENT_SETTINGS, train_recurrent
 from .tasks import get_task
-from .text import source_pieces, target_pieces
-from .vocab import EOS_ID, PAD_ID, UNK_ID, Vocab
+from .pieces import PieceModel
+from .text import normalize
+from .vocab import EOS_ID, SPECIALS, Vocab
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,12 @@ class Settings:
     drop_spaces: bool = False
     min_freq: int = 1
     max_vocab: int | None = None
-    tgt_max_vocab: int | None = None  # None: max_vocab (the target vocabulary sets the softmax size)
-    # True: target words outside the vocabulary are left out of the loss (their position is kept, the
-    # next step reads the padding embedding), so the decoder is not trained to write <unk>
-    skip_unk_targets: bool = False
     eval_every: int = 500
     label_smoothing: float = 0.0
     train_size: int | None = None  # None: the task's default
+    bidirectional: bool = False  # the encoder reads both ways (core.model.ModelConfig)
+    src_pieces: int = 0  # piece-level sides: how many pieces the piece model learns (core.pieces)
+    tgt_pieces: int = 0
 
 
 SETTINGS = {
@@ -68,13 +68,13 @@ SETTINGS = {
     "reverse": Settings(embed_dim=32, hidden=128, src_level="char", tgt_level="char", lowercase=True,
                         drop_spaces=True, max_src_len=60, max_tgt_len=62,
                         length_buckets=((3, 9), (10, 19), (20, 29), (30, 40)), steps=6000, min_freq=5),
-    # 15.5k sentence pairs (plus single-word dictionary entries, core/tasks/ende.py): a 3000-word
-    # target vocabulary keeps the softmax cheap (training speed, translate latency) and learnable;
-    # batches of 128 use one CPU thread best; dropout and label smoothing against overfitting
-    "en-de": Settings(embed_dim=128, hidden=192, src_level="word", tgt_level="word", lowercase=True,
-                      max_src_len=40, max_tgt_len=30, length_buckets=((1, 5), (6, 8), (9, 11), (12, 40)),
-                      steps=5500, dropout=0.3, min_freq=3, tgt_max_vocab=3000, skip_unk_targets=True,
-                      batch_size=128, lr=3e-3, label_smoothing=0.1, eval_every=300),
+    # 90k real sentence pairs; Turkish in 4000 pieces (suffixes become pieces of their own), English in
+    # 8000 (most words whole, so a source word is one position to attend to); a bidirectional encoder so
+    # that h^e_j describes x_j in its sentence, dropout and label smoothing against overfitting
+    "en-tr": Settings(embed_dim=256, hidden=256, src_level="piece", tgt_level="piece", lowercase=False,
+                      max_src_len=40, max_tgt_len=48, length_buckets=((1, 5), (6, 8), (9, 11), (12, 40)),
+                      steps=14000, dropout=0.2, batch_size=96, lr=2e-3, label_smoothing=0.1, eval_every=1000,
+                      bidirectional=True, src_pieces=8000, tgt_pieces=4000),
 }
 
 
@@ -83,16 +83,23 @@ def model_name(task: str, attention: str | None, cell: str = "gru") -> str:
     return f"{task}-{kind}" + ("" if cell == "gru" else f"-{cell}")
 
 
-def _encode_pairs(pairs, config: ModelConfig, src_vocab: Vocab, tgt_vocab: Vocab, skip_unk_targets: bool = False):
-    out = []
+def _encode_pairs(pairs, model: Seq2Seq):
+    config, out = model.config, []
     for src, tgt in pairs:
-        s = source_pieces(src, config.src_level, config.lowercase, config.drop_spaces)
-        t = target_pieces(tgt, config.tgt_level)
+        s = model.source_tokens(src)
+        t = model.target_tokens(tgt)
         if 0 < len(s) <= config.max_src_len and len(t) < config.max_tgt_len:
-            ids = tgt_vocab.encode(t)
-            if skip_unk_targets:  # PAD_ID is ignored by the loss
-                ids = [PAD_ID if i == UNK_ID else i for i in ids]
-            out.append((src_vocab.encode(s), ids + [EOS_ID]))
+            out.append((model.src_vocab.encode(s), model.tgt_vocab.encode(t) + [EOS_ID]))
+    return out
+
+
+def _piece_models(settings: Settings, train_pairs) -> dict[str, PieceModel]:
+    """Piece models learned on the training split only, for the sides whose level is 'piece'."""
+    out = {}
+    if settings.src_level == "piece":
+        out["source"] = PieceModel.learn([normalize(s, settings.lowercase) for s, _ in train_pairs], settings.src_pieces)
+    if settings.tgt_level == "piece":
+        out["target"] = PieceModel.learn([normalize(t, False) for _, t in train_pairs], settings.tgt_pieces)
     return out
 
 
@@ -126,19 +133,22 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
     torch.manual_seed(seed)
     rng = random.Random(seed)
 
-    src_seqs = [source_pieces(s, settings.src_level, settings.lowercase, settings.drop_spaces) for s, _ in splits["train"]]
-    tgt_seqs = [target_pieces(t, settings.tgt_level) for _, t in splits["train"]]
-    src_vocab = Vocab.build(src_seqs, settings.min_freq, settings.max_vocab)
-    tgt_vocab = Vocab.build(tgt_seqs, settings.min_freq, settings.tgt_max_vocab or settings.max_vocab)
+    piece_models = _piece_models(settings, splits["train"])
     config = ModelConfig(
-        name=name or model_name(task, attention, cell), task=task, src_vocab=src_vocab.tokens,
-        tgt_vocab=tgt_vocab.tokens, cell=cell, attention=attention, embed_dim=settings.embed_dim,
+        name=name or model_name(task, attention, cell), task=task, src_vocab=list(SPECIALS), tgt_vocab=list(SPECIALS),
+        cell=cell, attention=attention, embed_dim=settings.embed_dim,
         hidden=settings.hidden, dropout=settings.dropout, src_level=settings.src_level,
         tgt_level=settings.tgt_level, lowercase=settings.lowercase, drop_spaces=settings.drop_spaces,
         max_src_len=settings.max_src_len, max_tgt_len=settings.max_tgt_len,
-        length_buckets=[list(b) for b in settings.length_buckets])
-    model = Seq2Seq(config)
-    examples = _encode_pairs(splits["train"], config, src_vocab, tgt_vocab, settings.skip_unk_targets)
+        length_buckets=[list(b) for b in settings.length_buckets], bidirectional=settings.bidirectional)
+    splitter = Seq2Seq(config, piece_models)  # only its tokenisation is used, to build the vocabularies
+    src_vocab = Vocab.build([splitter.source_tokens(s) for s, _ in splits["train"]], settings.min_freq,
+                            settings.max_vocab)
+    tgt_vocab = Vocab.build([splitter.target_tokens(t) for _, t in splits["train"]], settings.min_freq,
+                            settings.max_vocab)
+    config = replace(config, src_vocab=src_vocab.tokens, tgt_vocab=tgt_vocab.tokens)
+    model = Seq2Seq(config, piece_models)
+    examples = _encode_pairs(splits["train"], model)
     valid = splits["valid"]
 
     epochs = 0
@@ -159,13 +169,20 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
     seconds = time.time() - started
 
     metrics, by_length, predictions = evaluate(model, splits["test"])
-    samples = [{"input": src, "reference": ref, "output": out}
-               for (src, ref), out in list(zip(splits["test"], predictions))[:20]]
+    if is_translation(model):  # one prediction per English sentence, scored against all its references
+        samples = [{"input": src, "reference": refs[0], "references": refs, "output": out}
+                   for (src, refs), out in list(zip(grouped(splits["test"]), predictions))[:20]]
+    else:
+        samples = [{"input": src, "reference": ref, "output": out}
+                   for (src, ref), out in list(zip(splits["test"], predictions))[:20]]
+    if attention is not None and config.src_level == config.tgt_level == "piece":
+        metrics.update(alignment_figures(model, [src for src, _ in grouped(splits["test"])]))
     card = ModelCard(
         name=config.name, task=task, attention=attention, cell=cell,
-        description=_describe(task, attention, cell, module),
+        description=_describe(task, attention, cell, module, config.bidirectional),
         config=config.to_dict(),
         data={"source": module.SOURCE["data"], "licence": module.SOURCE["licence"], "data_seed": data_seed,
+              **({"credit": module.SOURCE["credit"]} if "credit" in module.SOURCE else {}),
               "sizes": {k: len(v) for k, v in splits.items()},
               "held_out": "the test split shares no key (date, number, string or English sentence) with training"},
         metrics=metrics, metrics_by_length=by_length,
@@ -183,11 +200,13 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
     return model, card
 
 
-def _describe(task: str, attention: str | None, cell: str, module) -> str:
+def _describe(task: str, attention: str | None, cell: str, module, bidirectional: bool = False) -> str:
     what = (module.__doc__ or task).strip().splitlines()[0].strip("`").strip()
     how = ("plain encoder-decoder: the decoder sees only c = h^e_n" if attention is None
            else f"encoder-decoder with {attention}-product attention" if attention == "dot"
            else f"encoder-decoder with {attention} attention")
+    if bidirectional:
+        return f"{what} -- {how} (bidirectional {cell.upper()} encoder, {cell.upper()} decoder)."
     return f"{what} -- {cell.upper()} {how}."
 
 

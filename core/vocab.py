@@ -9,20 +9,6 @@ SPECIALS = (PAD, BOS, EOS, UNK)
 PAD_ID, BOS_ID, EOS_ID, UNK_ID = range(4)
 
 
-def output_text(tokens: list[str], level: str) -> str:
-    """The text a decoder produced: its tokens up to the end token, special tokens other than
-    <unk> left out (<unk> stays visible), detokenised."""
-    from .text import detokenize
-
-    content = []
-    for token in tokens:
-        if token == EOS:
-            break
-        if token not in (PAD, BOS):
-            content.append(token)
-    return detokenize(content, level)
-
-
 class Vocab:
     def __init__(self, tokens: list[str]):
         if tuple(tokens[:4]) != SPECIALS:

@@ -12,7 +12,7 @@ from ui.state import BEAM_MAX, MAX_TEXT_CHARS, TEMPERATURE_MAX, TEMPERATURE_MIN,
 
 
 PAGE = "attention"
-PREFERRED = "dates-attn"
+PREFERRED = "en-tr-attn"
 
 
 def key(name: str) -> str:
@@ -79,6 +79,7 @@ beam = controls[3].number_input("Beam width", 1, BEAM_MAX, step=1, key=key("beam
 extras = st.columns([2, 1])
 with extras[0]:
     widgets.example_chooser(PAGE, card)
+widgets.model_notes(card)
 
 if len(text) > MAX_TEXT_CHARS:
     st.warning(f"The input has {len(text):,} characters; the first {MAX_TEXT_CHARS} are read.")

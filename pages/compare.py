@@ -21,9 +21,9 @@ if not pairs:
     st.error("No task has both an attention model and a plain one in checkpoints/.")
     st.stop()
 tasks = list(pairs)
-first = "reverse" if "reverse" in pairs else tasks[0]
+first = "en-tr" if "en-tr" in pairs else tasks[0]
 SPEC = [Param("task", "choice", first, options=tuple(tasks)),
-        Param("text", "text", (pairs[first]["attn"].examples or [""])[min(3, len(pairs[first]["attn"].examples) - 1)])]
+        Param("text", "text", (pairs[first]["attn"].examples or [""])[0])]
 
 
 def key(name: str) -> str:
@@ -49,6 +49,7 @@ with controls[1]:
     text = widgets.sentence_box(PAGE, "Input (press Enter to run)", "Any text; long inputs are cut at the models' "
                                 "length limit.")
 widgets.example_chooser(PAGE, attn_card)
+widgets.model_notes(attn_card)
 text = widgets.capped(text, MAX_TEXT_CHARS)
 if not text.strip():
     st.info("Type an input above (or click an example) to run both models on it.")
@@ -78,7 +79,7 @@ else:
                               key(f"csv-{card.name}"), height=300)
 
 st.header("Accuracy by source length, every task")
-st.markdown("From the model cards: held-out exact match (BLEU for en-de) by source length. In the spirit of Bahdanau "
+st.markdown("From the model cards: held-out exact match (BLEU for en-tr) by source length. In the spirit of Bahdanau "
             "et al. (2015), Fig. 2: the plain encoder-decoder falls as inputs grow; with attention it holds.")
 st.plotly_chart(encdec_charts.length_figure(seq2seq), key=key("lengths"))
 with st.expander("The numbers (table)"):

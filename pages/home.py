@@ -7,6 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from core import list_models
+from ui import cache
+from ui.labels import markdown_text
 
 
 def held_out_metric(card) -> str:
@@ -46,6 +48,7 @@ def model_table() -> pd.DataFrame:
             "model": card.name, "task": card.task, "attention": card.attention or "none (c = hᵉₙ)",
             "cell": card.cell.upper(), "exact match": f"{100 * card.metrics['exact_match']:.2f}%",
             "BLEU": f"{card.metrics['bleu']:.1f}" if "bleu" in card.metrics else "",
+            "chrF": f"{card.metrics['chrf']:.1f}" if "chrf" in card.metrics else "",
             "by source length": lengths,
             "train / valid / test": " / ".join(str(card.data["sizes"][k]) for k in ("train", "valid", "test")),
             "training time": f"{card.training['seconds'] / 60:.1f} min",
@@ -86,6 +89,10 @@ st.subheader("The shipped models")
 st.caption("Every encoder-decoder task has an attention model and a plain one trained on the same data with the "
            "same budget. Metrics are measured on held-out test sets that share no date, number, string or "
            "sentence with the training data.")
+unreadable = cache.get_unreadable_cards()
+if unreadable:
+    st.warning(f"Not available: {markdown_text(', '.join(unreadable))}. The model card in checkpoints/ of "
+               f"{'each' if len(unreadable) > 1 else 'this model'} is damaged or incomplete, so the pages leave it out.")
 table = model_table()
 if table.empty:
     st.warning("No models were found in checkpoints/. Train one with `python -m core.train --task dates`.")

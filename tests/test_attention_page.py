@@ -116,9 +116,9 @@ def test_hiding_a_token_re_decodes_and_shows_both_outputs():
 
 
 def test_beam_search_lists_its_hypotheses():
-    at = open_page({"model": "en-de-attn", "text": "Where are you going?", "beam": "3"})
+    at = open_page({"model": "en-tr-attn", "text": "Where are you going?", "beam": "3"})
     assert not at.exception
-    trace = shipped("en-de-attn").translate("Where are you going?", beam=3)
+    trace = shipped("en-tr-attn").translate("Where are you going?", beam=3)
     beam_table = at.dataframe[-1].value
     assert list(beam_table["log-probability"]) == pytest.approx([h.logprob for h in trace.beam])
 
@@ -153,7 +153,7 @@ def test_garbage_url_parameters_give_a_notice_and_a_working_page(query):
 @pytest.mark.parametrize("text", ["", "   ", "x" * 10_000, "🙂🙂🙂", "<img src=x onerror=alert(1)>",
                                   "\u202e\u0000\ufeff", "İSTANBUL 29 Ekim 1923"])
 def test_bad_inputs_get_a_message_and_no_exception(text):
-    for model in ("dates-attn", "en-de-attn"):
+    for model in ("dates-attn", "en-tr-attn"):
         at = open_page({"model": model})
         text_box(at).set_value(text).run()
         assert not at.exception, (model, text)

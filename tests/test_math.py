@@ -6,7 +6,6 @@ import torch
 
 from core.decode import _encode_traced, _visible, beam_search
 from core.evaluate import pad
-from core.text import source_pieces, target_pieces
 from core.vocab import BOS_ID, EOS_ID
 
 from conftest import example_inputs
@@ -136,8 +135,7 @@ def test_replaying_a_decoder_step_reproduces_the_recorded_state(model):
 
 def test_stepwise_encoder_equals_the_packed_encoder(model):
     texts = example_inputs(model, 4)
-    ids = [model.src_vocab.encode(source_pieces(t, model.config.src_level, model.config.lowercase,
-                                                model.config.drop_spaces)[: model.config.max_src_len]) for t in texts]
+    ids = [model.src_vocab.encode(model.source_tokens(t)[: model.config.max_src_len]) for t in texts]
     src, lengths = pad(ids)
     with torch.no_grad():
         encoded = model.encode(src, lengths)
@@ -150,9 +148,8 @@ def test_stepwise_encoder_equals_the_packed_encoder(model):
 
 def test_teacher_forced_loss_equals_the_step_loop(model):
     pairs = [(s, r) for s, r in ((x["input"], x["reference"]) for x in model.card.samples[:6])]
-    cfg = model.config
-    src_ids = [model.src_vocab.encode(source_pieces(s, cfg.src_level, cfg.lowercase, cfg.drop_spaces)) for s, _ in pairs]
-    tgt_ids = [model.tgt_vocab.encode(target_pieces(r, cfg.tgt_level)) + [EOS_ID] for _, r in pairs]
+    src_ids = [model.src_vocab.encode(model.source_tokens(s)) for s, _ in pairs]
+    tgt_ids = [model.tgt_vocab.encode(model.target_tokens(r)) + [EOS_ID] for _, r in pairs]
     src, lengths = pad(src_ids)
     tgt, _ = pad(tgt_ids)
     with torch.no_grad():
@@ -236,10 +233,9 @@ def test_mask_with_beam(model):
 
 def test_label_smoothing_is_the_documented_mixture(model):
     """Training on small data uses (1 - eps) * NLL + eps * mean over the vocabulary of -log p."""
-    cfg = model.config
     sample = model.card.samples[0]
-    src_ids = model.src_vocab.encode(source_pieces(sample["input"], cfg.src_level, cfg.lowercase, cfg.drop_spaces))
-    tgt_ids = model.tgt_vocab.encode(target_pieces(sample["reference"], cfg.tgt_level)) + [EOS_ID]
+    src_ids = model.src_vocab.encode(model.source_tokens(sample["input"]))
+    tgt_ids = model.tgt_vocab.encode(model.target_tokens(sample["reference"])) + [EOS_ID]
     src, lengths = pad([src_ids])
     tgt, _ = pad([tgt_ids])
     eps = 0.1

@@ -1,8 +1,9 @@
 """A fast training smoke test on `reverse`: the CLI's train() learns, is reproducible for a seed,
 and writes a checkpoint that loads and runs."""
 import numpy as np
+import pytest
 
-from core import load_model
+from core import CheckpointError, load_model
 from core.train import train
 
 
@@ -28,14 +29,20 @@ def test_noattn_smoke_has_no_attention(tmp_path):
     assert model.translate("abc").attention is None
 
 
-def test_skip_unk_targets_leaves_unknown_target_words_out_of_the_loss():
-    from core.model import ModelConfig
-    from core.train import _encode_pairs
-    from core.vocab import EOS_ID, PAD_ID, UNK_ID, Vocab
-
-    src, tgt = Vocab(["<pad>", "<s>", "</s>", "<unk>", "a", "b"]), Vocab(["<pad>", "<s>", "</s>", "<unk>", "x"])
-    config = ModelConfig(name="t", task="en-de", src_vocab=src.tokens, tgt_vocab=tgt.tokens,
-                         src_level="word", tgt_level="word")
-    pairs = [("a b", "x y x")]
-    assert _encode_pairs(pairs, config, src, tgt) == [([4, 5], [4, UNK_ID, 4, EOS_ID])]
-    assert _encode_pairs(pairs, config, src, tgt, skip_unk_targets=True) == [([4, 5], [4, PAD_ID, 4, EOS_ID])]
+def test_piece_level_bidirectional_smoke_saves_and_loads_its_piece_models(tmp_path):
+    """en-tr in miniature: piece models learned on the training split, saved beside the weights
+    and loaded with them; the bidirectional encoder's h^e_n is the first query."""
+    model, card = train(task="en-tr", attention="dot", steps=3, progress=False, out_dir=tmp_path,
+                        sizes={"train": 3000, "valid": 40, "test": 40})
+    assert card.config["bidirectional"] and card.config["src_level"] == card.config["tgt_level"] == "piece"
+    assert (tmp_path / "en-tr-attn.pieces.json").is_file()
+    loaded = load_model("en-tr-attn", tmp_path)
+    text = "Tom is reading a book."
+    assert loaded.source_tokens(text) == model.source_tokens(text)
+    trace = loaded.translate(text)
+    assert trace.to_json() == model.translate(text).to_json()
+    assert trace.bidirectional and trace.src_level == "piece"
+    np.testing.assert_array_equal(trace.steps[0].query, trace.encoder_states[-1])
+    (tmp_path / "en-tr-attn.pieces.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(CheckpointError, match="pieces.json"):
+        load_model("en-tr-attn", tmp_path)

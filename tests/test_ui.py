@@ -11,7 +11,7 @@ from ui import charts, equations, tables
 from ui.labels import markdown_text, plot_text
 from ui.state import MAX_TEXT_CHARS, View, parse_view, view_params
 
-ATTENTION_MODELS = ["dates-attn", "numbers-attn", "reverse-attn", "en-de-attn"]
+ATTENTION_MODELS = ["dates-attn", "numbers-attn", "reverse-attn", "en-tr-attn"]
 HOSTILE = "<img src=x onerror=alert(1)> [click](javascript:alert(1)) **bold** &amp;"
 
 
@@ -154,7 +154,7 @@ def test_tables_hold_the_trace_numbers(trace):
 
 
 def test_user_text_is_escaped_in_every_figure_label():
-    model = shipped("en-de-attn")
+    model = shipped("en-tr-attn")
     trace = model.translate(HOSTILE)
     for figure in (charts.timeline_figure(trace), charts.scores_figure(trace, 0), charts.weights_figure(trace, 0),
                    charts.context_figure(trace, 0), charts.alignment_figure(trace, 0)):

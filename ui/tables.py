@@ -5,7 +5,6 @@ import numpy as np
 import pandas as pd
 
 from core import Trace
-from core.vocab import output_text
 
 from .equations import exp_text
 from .labels import token_label
@@ -76,7 +75,7 @@ def attention_table(trace: Trace) -> pd.DataFrame:
 
 def beam_table(trace: Trace, level: str) -> pd.DataFrame:
     """The beam's finished hypotheses, best first."""
-    return pd.DataFrame([{"rank": rank + 1, "output": output_text(h.tokens, level),
+    return pd.DataFrame([{"rank": rank + 1, "output": h.text,
                           "tokens": len(h.tokens), "log-probability": h.logprob,
                           "score (log-prob per token)": h.score}
                          for rank, h in enumerate(trace.beam)])
@@ -85,7 +84,7 @@ def beam_table(trace: Trace, level: str) -> pd.DataFrame:
 def length_table(cards) -> pd.DataFrame:
     """Held-out metrics by source length of encoder-decoder cards, one row per model and bucket."""
     return pd.DataFrame([{"model": c.name, "source length": r["lengths"], "n": r["n"],
-                          "exact match": r["exact_match"], "BLEU": r.get("bleu")}
+                          "exact match": r["exact_match"], "BLEU": r.get("bleu"), "chrF": r.get("chrf")}
                          for c in cards for r in c.metrics_by_length])
 
 

@@ -6,7 +6,6 @@ import streamlit as st
 
 from core import ModelCard
 
-from .labels import markdown_text
 from .state import KEYS, View, parse_view, view_params
 
 
@@ -34,6 +33,8 @@ def save_view(view: View, default: View) -> None:
 
 
 def metric_summary(card: ModelCard) -> str:
+    if "chrf" in card.metrics:
+        return f"BLEU {card.metrics['bleu']:.1f}, chrF {card.metrics['chrf']:.1f}"
     if "bleu" in card.metrics:
         return f"BLEU {card.metrics['bleu']:.1f}"
     return f"{100 * card.metrics['exact_match']:.1f}% exact"
@@ -45,6 +46,25 @@ def model_picker(page: str, cards: list[ModelCard], on_change=None) -> ModelCard
     name = st.selectbox("Model", list(by_name), key=state_key(page, "model"), on_change=on_change,
                         format_func=lambda n: f"{n}  ·  {by_name[n].task}, {metric_summary(by_name[n])}")
     return by_name[name]
+
+
+def model_notes(card: ModelCard) -> None:
+    """What a reader must know about a model's data and tokens, from its card: the credit its data
+    requires, and how subword pieces read."""
+    notes = []
+    config = card.config
+    if "piece" in (config.get("src_level"), config.get("tgt_level")):
+        notes.append("The model reads and writes **subword pieces**: common words are one piece, rarer words and "
+                     "suffixes are split, and a piece that continues a word is written with a dot in front, so "
+                     "`gel·ecek·sin` is one word in three pieces.")
+    if config.get("bidirectional"):
+        notes.append("Its encoder reads the sentence both ways: $h^e_j$ joins the forward state after "
+                     "$x_1..x_j$ and the backward state after $x_n..x_j$, so it describes $x_j$ in its whole "
+                     "sentence; $h^d_0 = h^e_n$ as in the lecture.")
+    if card.data.get("credit"):
+        notes.append(f"Data: {card.data['credit']}.")
+    if notes:
+        st.caption(" ".join(notes))
 
 
 def _use_example(page: str) -> None:
@@ -71,8 +91,15 @@ def text_box(page: str, label: str, help_text: str, height: int = 90) -> str:
 
 
 def plain_text(label: str, text: str) -> None:
-    """A label and a user- or model-produced text shown literally (never as Markdown or HTML)."""
-    st.markdown(f"**{label}** {markdown_text(text) if text else '*(empty)*'}")
+    """A label and a user- or model-produced text shown literally (never as Markdown or HTML). The
+    text goes to st.text: st.markdown, even with every markup character escaped, still turns a bare
+    https://... or www.... into a link and :material/name: into an icon."""
+    if not text:
+        st.markdown(f"**{label}** *(empty)*")
+        return
+    with st.container(horizontal=True, gap="small"):
+        st.markdown(f"**{label}**", width="content")
+        st.text(text)
 
 
 def load_params(page: str, spec) -> list[str]:

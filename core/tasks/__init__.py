@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-TASKS = {"dates": "dates", "numbers": "numbers", "en-de": "ende", "reverse": "reverse",
+TASKS = {"dates": "dates", "numbers": "numbers", "en-tr": "entr", "reverse": "reverse",
          "lm": "shakespeare", "sentiment": "sentiment", "ner": "ner"}
 
 
