@@ -1,20 +1,18 @@
-"""Subword pieces: a unigram language model over word pieces (Kudo 2018), learned on a training
-split with Hugging Face `tokenizers` and stored as its plain JSON.
+"""Subword pieces: a unigram language model over word pieces (Kudo 2018), learned on the words of
+a training split with Hugging Face `tokenizers` and stored as its plain JSON.
 
-Pieces are written as a reader sees them, and that is also how the models' vocabularies hold them:
-a piece that starts a word is bare, a piece that continues the word before it starts with JOIN (a
-middle dot), so "Geleceksin." -> ["Gelecek", "·sin", "·."] and the pieces of one word read joined
-(`gel·ecek·sin`). The text comes back exactly (`join_pieces`). Inside the tokenizer, word starts carry
-WORD_START ("▁", as in SentencePiece).
+Each word is split on its own, and pieces are written as a reader sees them, which is also how the
+models' vocabularies hold them: the first piece of a word is bare, a piece that continues the word
+before it starts with JOIN (a middle dot), so "Geleceksin." -> ["Gelecek", "·sin", "·."] and the
+pieces of one word read joined (`gel·ecek·sin`). `join_pieces` gives the text back.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
 
-WORD_START = "▁"  # U+2581, as in SentencePiece
-JOIN = "·"  # U+00B7 between the pieces of one word on screen
+JOIN = "·"  # U+00B7: marks a piece that continues a word
 UNKNOWN_PIECE = "<unk>"
 PUNCTUATION = r"[.,!?;:\"()…]"
 
@@ -26,18 +24,23 @@ class PieceModel:
         self.tokenizer = tokenizer
 
     @classmethod
-    def learn(cls, texts: Iterable[str], vocab_size: int) -> "PieceModel":
-        """Learn a unigram piece vocabulary of `vocab_size` pieces from `texts` (deterministic)."""
-        tokenizer = Tokenizer(models.Unigram())
+    def learn(cls, texts: Iterable[str], vocab_size: int, kind: str = "unigram") -> "PieceModel":
+        """Learn `vocab_size` pieces from `texts` (deterministic): 'unigram' (Kudo 2018; finds
+        stems and suffixes, used for Turkish) or 'bpe' (byte-pair merges, Sennrich et al. 2016; keeps
+        frequent words whole, used for English)."""
+        if kind == "unigram":
+            tokenizer = Tokenizer(models.Unigram())
+            trainer = trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=[UNKNOWN_PIECE],
+                                              unk_token=UNKNOWN_PIECE, show_progress=False, max_piece_length=16)
+        elif kind == "bpe":
+            tokenizer = Tokenizer(models.BPE(unk_token=UNKNOWN_PIECE))
+            trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=[UNKNOWN_PIECE], show_progress=False)
+        else:
+            raise ValueError(f"unknown piece model kind {kind!r}; choose 'unigram' or 'bpe'")
         tokenizer.normalizer = normalizers.NFC()
-        # punctuation marks are pieces of their own, never glued to the end of a word
+        # words are split at white space; punctuation marks are pieces of their own
         tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
-            pre_tokenizers.Metaspace(replacement=WORD_START, prepend_scheme="always"),
-            pre_tokenizers.Split(Regex(PUNCTUATION), behavior="isolated")])
-        tokenizer.decoder = decoders.Metaspace(replacement=WORD_START, prepend_scheme="always")
-        trainer = trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=[UNKNOWN_PIECE],
-                                          unk_token=UNKNOWN_PIECE, show_progress=False, shrinking_factor=0.75,
-                                          max_piece_length=16)
+            pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Split(Regex(PUNCTUATION), behavior="isolated")])
         tokenizer.train_from_iterator(list(texts), trainer=trainer)
         return cls(tokenizer)
 
@@ -55,27 +58,17 @@ class PieceModel:
         return [p for p, _ in sorted(vocab.items(), key=lambda item: item[1]) if p != UNKNOWN_PIECE]
 
     def split(self, text: str) -> list[str]:
-        """The pieces of `text` (white space already collapsed; the two marks read as spaces);
-        characters the model never saw come out as pieces of their own, which a model's vocabulary
-        then reads as <unk>."""
-        text = text.replace(WORD_START, " ").replace(JOIN, " ")
-        text = " ".join(text.split())
+        """The pieces of `text` (a middle dot in it reads as a space); characters the model never
+        saw come out as pieces of their own, which a model's vocabulary then reads as <unk>."""
+        text = " ".join(text.replace(JOIN, " ").split())
         if not text:
             return []
         encoding = self.tokenizer.encode(text, add_special_tokens=False)
         pieces: list[str] = []
-        word_start = False
         for piece, (a, b) in zip(encoding.tokens, encoding.offsets):
             if piece == UNKNOWN_PIECE and b > a:  # show what an unknown piece stood for
                 piece = text[a:b]
-            if piece == WORD_START:  # a word start before a character of its own (unknown ones)
-                word_start = True
-                continue
-            if piece.startswith(WORD_START):
-                pieces.append(piece[len(WORD_START):])
-            else:
-                pieces.append(piece if word_start else JOIN + piece)
-            word_start = False
+            pieces.append(piece if a == 0 or text[a - 1] == " " else JOIN + piece)
         return pieces
 
 

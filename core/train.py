@@ -54,8 +54,8 @@ class Settings:
     label_smoothing: float = 0.0
     train_size: int | None = None  # None: the task's default
     bidirectional: bool = False  # the encoder reads both ways (core.model.ModelConfig)
-    src_pieces: int = 0  # piece-level sides: how many pieces the piece model learns (core.pieces)
-    tgt_pieces: int = 0
+    src_pieces: tuple = ()  # piece-level sides: (kind, how many pieces) the piece model learns (core.pieces)
+    tgt_pieces: tuple = ()
 
 
 SETTINGS = {
@@ -68,13 +68,14 @@ SETTINGS = {
     "reverse": Settings(embed_dim=32, hidden=128, src_level="char", tgt_level="char", lowercase=True,
                         drop_spaces=True, max_src_len=60, max_tgt_len=62,
                         length_buckets=((3, 9), (10, 19), (20, 29), (30, 40)), steps=6000, min_freq=5),
-    # 90k real sentence pairs; Turkish in 4000 pieces (suffixes become pieces of their own), English in
-    # 8000 (most words whole, so a source word is one position to attend to); a bidirectional encoder so
+    # 90k real sentence pairs; Turkish in 4000 unigram pieces (suffixes become pieces of their own), English
+    # in 8000 BPE pieces (frequent words whole, so a source word is one position to attend to; a unigram
+    # model of that size splits "am" and "tired"); a bidirectional encoder so
     # that h^e_j describes x_j in its sentence, dropout and label smoothing against overfitting
     "en-tr": Settings(embed_dim=256, hidden=256, src_level="piece", tgt_level="piece", lowercase=False,
                       max_src_len=40, max_tgt_len=48, length_buckets=((1, 5), (6, 8), (9, 11), (12, 40)),
                       steps=14000, dropout=0.2, batch_size=96, lr=2e-3, label_smoothing=0.1, eval_every=1000,
-                      bidirectional=True, src_pieces=8000, tgt_pieces=4000),
+                      bidirectional=True, src_pieces=("bpe", 8000), tgt_pieces=("unigram", 4000)),
 }
 
 
@@ -97,9 +98,11 @@ def _piece_models(settings: Settings, train_pairs) -> dict[str, PieceModel]:
     """Piece models learned on the training split only, for the sides whose level is 'piece'."""
     out = {}
     if settings.src_level == "piece":
-        out["source"] = PieceModel.learn([normalize(s, settings.lowercase) for s, _ in train_pairs], settings.src_pieces)
+        kind, size = settings.src_pieces
+        out["source"] = PieceModel.learn([normalize(s, settings.lowercase) for s, _ in train_pairs], size, kind)
     if settings.tgt_level == "piece":
-        out["target"] = PieceModel.learn([normalize(t, False) for _, t in train_pairs], settings.tgt_pieces)
+        kind, size = settings.tgt_pieces
+        out["target"] = PieceModel.learn([normalize(t, False) for _, t in train_pairs], size, kind)
     return out
 
 
