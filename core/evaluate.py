@@ -116,12 +116,14 @@ def alignment_figures(model: Seq2Seq, sources: list[str]) -> dict:
     name_alignment: over the proper names (capitalised source words other than "I") that the output
         writes too (an output word starting with the name, e.g. Tom -> Tom'un), the share whose
         first output piece comes from a step that puts its largest weight on one of the name's
-        source pieces; name_cases counts them;
+        source pieces; name_cases counts them; the same for the names written after the first step
+        (name_alignment_after_step_1: at step 1 the query is h^e_n, whose score with itself is its squared
+        length, so that step tends to look at the end of the source);
     last_token_weight: the mean weight on the last source token over every step but the end token.
     Piece-level source and target only."""
     if model.scorer is None or model.config.src_level != "piece" or model.config.tgt_level != "piece":
         raise ValueError("alignment figures need an attention model with source and target pieces")
-    hits = cases = 0
+    hits = cases = later_hits = later_cases = 0
     last_weights: list[float] = []
     for text in sources:
         trace = model.translate(text)
@@ -139,10 +141,14 @@ def alignment_figures(model: Seq2Seq, sources: list[str]) -> dict:
             if not written:
                 continue
             seen.add(name)
+            hit = starts[k] <= int(trace.steps[written[0]].weights.argmax()) < starts[k + 1]
             cases += 1
-            weights = trace.steps[written[0]].weights
-            hits += starts[k] <= int(weights.argmax()) < starts[k + 1]
+            hits += hit
+            if written[0] > 0:  # not the first step, whose query is h^e_n itself
+                later_cases += 1
+                later_hits += hit
     return {"name_alignment": hits / max(1, cases), "name_cases": cases,
+            "name_alignment_after_step_1": later_hits / max(1, later_cases), "name_cases_after_step_1": later_cases,
             "last_token_weight": sum(last_weights) / max(1, len(last_weights))}
 
 

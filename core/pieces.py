@@ -25,7 +25,7 @@ class PieceModel:
 
     @classmethod
     def learn(cls, texts: Iterable[str], vocab_size: int, kind: str = "unigram") -> "PieceModel":
-        """Learn `vocab_size` pieces from `texts` (deterministic): 'unigram' (Kudo 2018; finds
+        """Learn `vocab_size` pieces from `texts`: 'unigram' (Kudo 2018; finds
         stems and suffixes, used for Turkish) or 'bpe' (byte-pair merges, Sennrich et al. 2016; keeps
         frequent words whole, used for English)."""
         if kind == "unigram":

@@ -13,7 +13,7 @@ from ui.state import MAX_TEXT_CHARS, Param
 
 
 PAGE = "encdec"
-GRADIENT_CHARS = 120
+GRADIENT_CHARS = cache.GRADIENT_MAX_TOKENS  # the most gradient_norms reads (the language models read characters)
 all_cards = cache.get_cards()
 cards = [c for c in all_cards if c.kind == "seq2seq" and c.attention is None]
 if not cards:
@@ -53,6 +53,7 @@ with controls[1]:
     text = widgets.sentence_box(PAGE, "Input (press Enter to run)", "Any text: unknown characters or words are "
                                 "read as <unk>; long inputs are cut at the model's length limit.")
 widgets.example_chooser(PAGE, card)
+widgets.model_notes(card)
 text = widgets.capped(text, MAX_TEXT_CHARS)
 trace = None
 if not text.strip():
