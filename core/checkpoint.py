@@ -2,18 +2,23 @@
 from __future__ import annotations
 
 import json
-import re
+import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load, save_file
 
+from .card_schema import MODEL_NAME, CardSchemaError, check_card
 from .model import ModelConfig, Seq2Seq
 from .rnn import KINDS, RecurrentModel, RNNConfig
+from .weights_file import model_shapes, read_weights, shape_difference, tensor_shapes, weights_sha256
 
-CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
+# SEQ2SEQ_CHECKPOINT_DIR points the app and the library at another directory of checkpoints (the tests
+# serve damaged copies from one); read here only
+CHECKPOINT_DIR = Path(os.environ.get("SEQ2SEQ_CHECKPOINT_DIR") or Path(__file__).resolve().parent.parent / "checkpoints")
+MAX_CARD_BYTES = 16 * 2**20  # the largest shipped card has 143 kB
 
 
 class CheckpointError(RuntimeError):
@@ -35,6 +40,7 @@ class ModelCard:
     examples: list[str] = field(default_factory=list)  # inputs that work
     samples: list[dict] = field(default_factory=list)  # held-out inputs with reference and output
     kind: str = "seq2seq"  # 'seq2seq' (core.model) or one of core.rnn.KINDS: 'lm' | 'tagger' | 'classifier'
+    weights_sha256: str = ""  # of the weights file; save_model writes it, load_model checks it (core.stamp)
 
     def build_config(self) -> ModelConfig | RNNConfig:
         """The model config the card holds (ValueError/TypeError if it is not one)."""
@@ -53,7 +59,7 @@ class ModelCard:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_NAME = MODEL_NAME
 
 
 def _checked_name(name: object) -> str:
@@ -75,49 +81,88 @@ def save_model(model: Seq2Seq | RecurrentModel, card: ModelCard, directory: Path
     directory.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
     save_file(state, str(weights_path(card.name, directory)), metadata={"name": card.name})
+    card.weights_sha256 = weights_sha256(weights_path(card.name, directory).read_bytes())  # the card names its weights
     card_path(card.name, directory).write_text(json.dumps(card.to_dict(), indent=1, ensure_ascii=False) + "\n",
                                                encoding="utf-8")
 
 
 def read_card(path: Path) -> ModelCard:
+    """The card at `path`, checked against the schema (core.card_schema) and its config built once."""
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: model card not found.")
+    if path.stat().st_size > MAX_CARD_BYTES:
+        raise CheckpointError(f"{path}: not a valid model card (larger than {MAX_CARD_BYTES:,} bytes).")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        check_card(data)
         card = ModelCard.from_dict(data)
         config = card.build_config()
+    except CardSchemaError as err:
+        raise CheckpointError(f"{path}: not a valid model card ({err}).") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError, ValueError, AttributeError,
             RecursionError) as err:
         raise CheckpointError(f"{path}: not a valid model card ({type(err).__name__}: {err}).") from None
     if (card.name, card.attention, card.cell) != (config.name, getattr(config, "attention", None), config.cell):
         raise CheckpointError(f"{path}: the card's name, attention or cell disagrees with its config.")
+    if path.name != f"{card.name}.json":
+        raise CheckpointError(f"{path}: the card names another model ({card.name}).")
     return card
 
 
-def list_models(directory: Path = CHECKPOINT_DIR) -> list[ModelCard]:
-    """The cards of every model in `directory`, sorted by name (unreadable cards are skipped)."""
+def list_models(directory: Path = CHECKPOINT_DIR, unreadable: dict[str, str] | None = None) -> list[ModelCard]:
+    """The cards of every model in `directory`, sorted by name. Unreadable cards are skipped; pass
+    a dict as `unreadable` to collect {file stem: what is wrong} for them."""
     cards = []
     for path in sorted(Path(directory).glob("*.json")):
         try:
             cards.append(read_card(path))
-        except CheckpointError:
-            continue
+        except CheckpointError as err:
+            if unreadable is not None:
+                unreadable[path.stem] = str(err)
     return cards
 
 
 def load_model(name: str, directory: Path = CHECKPOINT_DIR) -> Seq2Seq | RecurrentModel:
     """Rebuild a model from its card and weights, ready for inference (eval mode): a Seq2Seq
-    for encoder-decoder cards, a RecurrentModel for language models, taggers and classifiers."""
+    for encoder-decoder cards, a RecurrentModel for language models, taggers and classifiers.
+    Before anything is allocated, the weights file's size, header and tensor shapes are checked
+    against the card; after loading, its values must be finite and its SHA-256 the card's."""
     name = _checked_name(name)
     card = read_card(card_path(name, directory))
-    config = card.build_config()
-    model = Seq2Seq(config) if isinstance(config, ModelConfig) else RecurrentModel(config)
+    model, digest = _load_weights(name, card, directory)
+    if not card.weights_sha256:
+        raise CheckpointError(f"{card_path(name, directory)}: the card holds no checksum of its weights; once they "
+                              f"are known to be right, run `python -m core.stamp {name}`.")
+    if digest != card.weights_sha256:
+        raise CheckpointError(f"{weights_path(name, directory)}: the weights do not match the checksum in the card "
+                              "(the file is damaged or was changed).")
+    model.card = card
+    model.eval()
+    return model
+
+
+def _new_model(name: str, config: ModelConfig | RNNConfig, directory: Path) -> Seq2Seq | RecurrentModel:
+    return Seq2Seq(config) if isinstance(config, ModelConfig) else RecurrentModel(config)
+
+
+def _load_weights(name: str, card: ModelCard, directory: Path) -> tuple[Seq2Seq | RecurrentModel, str]:
+    """The model of `card` with the weights file's values, and the file's SHA-256 (not yet checked)."""
     weights_file = weights_path(name, directory)
     if not weights_file.is_file():
         raise CheckpointError(f"{weights_file}: weights file not found.")
+    config = card.build_config()
     try:
-        state = load_file(str(weights_file))
+        data = read_weights(weights_file)
+        found = tensor_shapes(data)
+    except (OSError, ValueError) as err:
+        raise CheckpointError(f"{weights_file}: cannot read the weights ({err}).") from None
+    problem = shape_difference(model_shapes(lambda: _new_model(name, config, directory)), found)
+    if problem:
+        raise CheckpointError(f"{weights_file}: the weights do not fit the card's config ({problem}).")
+    model = _new_model(name, config, directory)
+    try:
+        state = load(data)
     except (SafetensorError, OSError, ValueError, RuntimeError) as err:
         raise CheckpointError(f"{weights_file}: cannot read the weights ({err}).") from None
     try:
@@ -128,9 +173,7 @@ def load_model(name: str, directory: Path = CHECKPOINT_DIR) -> Seq2Seq | Recurre
     bad = [k for k, v in state.items() if not torch.isfinite(v).all()]
     if bad:
         raise CheckpointError(f"{weights_file}: non-finite values in {', '.join(bad[:3])}.")
-    model.card = card
-    model.eval()
-    return model
+    return model, weights_sha256(data)
 
 
 def model_card(name: str, directory: Path = CHECKPOINT_DIR) -> ModelCard:

@@ -32,6 +32,9 @@ KINDS = ("lm", "tagger", "classifier")
 _SEQUENCE_RNN = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 TOPK = 5
 MAX_GENERATE = 1000
+# gradient_norms costs one forward-mode pass per embedding dimension through n steps (n = 2000: 6-15 s
+# and 150 MB); the long-term dependency demonstration needs far fewer
+MAX_GRADIENT_TOKENS = 120
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0
 # The gates and parts each cell records at every step (see cell_step for the equations).
 GATES = {"rnn": ("input", "recurrent"),
@@ -298,7 +301,12 @@ class RecurrentModel(nn.Module):
     def gradient_norms(self, text: str) -> np.ndarray:
         """||dh_t / dx_1||_F for t = 1..n on `text`: how much the first input still moves the
         state t steps later (the lecture's long-term dependency problem). Forward-mode autograd
-        through cell_step: one pass per embedding dimension, batched."""
+        through cell_step: one pass per embedding dimension, batched. At most MAX_GRADIENT_TOKENS
+        tokens (ValueError beyond)."""
+        count = len(self.pieces(check_text(text)))
+        if count > MAX_GRADIENT_TOKENS:
+            raise ValueError(f"The gradient norms are computed for at most {MAX_GRADIENT_TOKENS} tokens; this text "
+                             f"has {count:,}. Pass a shorter text.")
         _, ids, _, _ = self._read(text)
         params = {k: v.detach() for k, v in self.params().items()}
         with torch.no_grad():

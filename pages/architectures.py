@@ -73,6 +73,9 @@ if pattern == "encoder-decoder":
     st.stop()
 
 name = model_of(pattern)
+if name in cache.get_unreadable_cards():
+    st.error(f"The model {name} cannot be used: its card in checkpoints/ is damaged or incomplete.")
+    st.stop()
 if name not in cards:
     st.error(f"The model {name} is not in checkpoints/. Train it with `python -m core.train --task "
              f"{'lm' if pattern == 'lm' else name}`.")

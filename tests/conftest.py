@@ -1,3 +1,4 @@
+import contextlib
 import functools
 import os
 import socket
@@ -44,11 +45,19 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server():
     """`streamlit run app.py` on a free port, for the browser tests; its log must hold no traceback."""
+    with running_app() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def running_app(env: dict[str, str] | None = None):
+    """`streamlit run app.py` on a free port with extra environment variables (e.g.
+    SEQ2SEQ_CHECKPOINT_DIR); yields its URL. Its log must hold no traceback."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
          "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})})
     url = f"http://localhost:{port}"
     try:
         deadline = time.time() + 60
@@ -74,6 +83,8 @@ def browser():
 
     assert Path(CHROMIUM).exists(), f"Chromium is needed at {CHROMIUM} (apt-get install chromium)"
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])  # no requests of the browser's own: a page's requests are the app's
         yield chromium
         chromium.close()

@@ -14,6 +14,7 @@ SHOTS = ROOT / "artifacts" / "screenshots"
 INPUT = "Input (press Enter to run)"
 
 pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.browser
 
 
 def open_attention(browser, server, query: str = "", width: int = 1280, height: int = 800, scheme: str = "light"):

@@ -13,7 +13,8 @@ PAGES = [("rnn", "?cell=gru&text=" + quote("To be, or not to be"), "Recurrent ne
           "RNN architectures"),
          ("encoder-decoder", "?model=reverse-noattn&text=encoder", "The encoder-decoder and its limits"),
          ("compare", "?task=reverse&text=attention", "Attention vs none")]
-pytestmark = pytest.mark.skipif(not {"lm-gru", "ner", "sentiment"} <= set(RECURRENT), reason="recurrent models")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not {"lm-gru", "ner", "sentiment"} <= set(RECURRENT), reason="recurrent models")]
 
 
 def open_page(browser, server, path: str, query: str = "", height: int = 800):

@@ -114,7 +114,7 @@ def test_architectures_page_runs_each_pattern_on_its_model():
     lines = next(s for s in charts(at) if s["data"][0].get("stackgroup"))
     for index, label in enumerate(sentiment.labels):
         assert np.allclose(array(lines["data"][index]["y"]), [s.probs[index] for s in sentiment.steps])
-    assert sentiment.prediction in "\n".join(m.value for m in at.markdown)
+    assert sentiment.prediction in "\n".join(m.value for m in [*at.markdown, *at.text])
     at.text_input(key="arch.text").set_value("My own words about Paris").run()
     at.segmented_control(key="arch.pattern").set_value("labeling").run()
     assert at.text_input(key="arch.text").value == "My own words about Paris"  # typed text is kept
@@ -198,7 +198,7 @@ def test_encoder_decoder_page_garbage(query):
 def test_compare_page_runs_both_models_of_a_task():
     at = open_page("compare", {"task": "reverse", "text": "attention"})
     assert not at.exception
-    shown = "\n".join(m.value for m in at.markdown)
+    shown = "\n".join(m.value for m in [*at.markdown, *at.text])
     for name in ("reverse-attn", "reverse-noattn"):
         assert shipped(name).translate("attention").output in shown
     align = next(s for s in charts(at) if s["data"][0].get("type") == "heatmap")

@@ -1,22 +1,54 @@
 """Caches shared by every page: models load once per server, traces and figures once per input."""
 from __future__ import annotations
 
+import logging
+
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import ModelCard, RecurrentModel, RNNTrace, Seq2Seq, Trace, list_models, load_model
+from core import CheckpointError, ModelCard, RecurrentModel, RNNTrace, Seq2Seq, Trace, list_models, load_model
+from core.rnn import MAX_GRADIENT_TOKENS
 
 from .charts import timeline_figure
 
+GRADIENT_MAX_TOKENS = MAX_GRADIENT_TOKENS  # the most RecurrentModel.gradient_norms reads
+_log = logging.getLogger(__name__)
+
+
+class ModelUnavailable(ValueError):
+    """A model whose files cannot be loaded. A ValueError, so that every page's handler for input a
+    model cannot run shows its one sentence; the details (with server paths) go to the server log."""
+
 
 @st.cache_resource(show_spinner=False)
-def get_model(name: str) -> Seq2Seq | RecurrentModel:
+def _load(name: str) -> Seq2Seq | RecurrentModel:
     return load_model(name)
+
+
+def get_model(name: str) -> Seq2Seq | RecurrentModel:
+    """The model, loaded once per server. ModelUnavailable if its files are missing or damaged (not
+    cached: a repaired file is used on the next run)."""
+    try:
+        return _load(name)
+    except CheckpointError as error:
+        _log.warning("model %s is unavailable: %s", name, error)
+        raise ModelUnavailable(f"The model {name} cannot be loaded: its files in checkpoints/ are missing, damaged "
+                               "or do not match its card.") from None
 
 
 @st.cache_data(show_spinner=False)
 def get_cards() -> list[ModelCard]:
     return list_models()
+
+
+@st.cache_data(show_spinner=False)
+def get_unreadable_cards() -> list[str]:
+    """The models whose card cannot be read (left out of every page); the reasons go to the log."""
+    unreadable: dict[str, str] = {}
+    list_models(unreadable=unreadable)
+    for reason in unreadable.values():
+        _log.warning("model card skipped: %s", reason)
+    return sorted(unreadable)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
