@@ -83,7 +83,7 @@ def test_attention_page_loads_and_shows_the_model_and_screenshots(browser, serve
         assert page.get_by_text("Output:").first.is_visible()
         assert "Page not found" not in page.content()
         state = timeline_state(page)
-        assert state["active"] == state["steps"] - 1  # it opens on the finished computation
+        assert state["active"] == 0  # it opens on its first frame, ready to Play
         page.wait_for_timeout(800)
         page.screenshot(path=str(SHOTS / f"attention-{width}x{height}-{scheme}.png"))
         page.set_viewport_size({"width": width, "height": 3400})  # the app scrolls inside; a tall window shows all

@@ -48,7 +48,9 @@ def test_rnn_page_draws_the_models_states_and_updates():
     assert not at.exception
     trace = shipped("lm-gru").run("To be, or not")
     unrolled = next(s for s in charts(at) if s.get("frames"))
-    assert np.array_equal(array(unrolled["data"][1]["z"]), trace.states.T)
+    rows = array(unrolled["data"][1]["customdata"])[:, 0] - 1  # the units, in the order the rows show them
+    assert sorted(rows) == list(range(trace.states.shape[1]))
+    assert np.array_equal(array(unrolled["data"][1]["z"]), trace.states.T[rows])
     assert len(unrolled["frames"]) == len(trace.steps)
     at.slider(key="rnn.step").set_value(4).run()
     at.number_input(key="rnn.unit").set_value(7).run()
@@ -157,8 +159,9 @@ def test_encoder_decoder_page_draws_the_plain_model():
     assert not at.exception
     trace = shipped("reverse-noattn").translate("encoder")
     figure = next(s for s in charts(at) if s.get("frames"))
-    assert np.array_equal(array(figure["data"][2]["z"]), trace.encoder_states.T)
-    assert np.array_equal(array(figure["data"][3]["z"])[:, 0], trace.encoder_states[-1])  # c = h^e_n
+    rows = array(figure["data"][2]["customdata"])[:, 0] - 1  # the units, in the order the rows show them
+    assert np.array_equal(array(figure["data"][2]["z"]), trace.encoder_states.T[rows])
+    assert np.array_equal(array(figure["data"][3]["z"])[:, 0], trace.encoder_states[-1][rows])  # c = h^e_n
     assert len(figure["frames"]) == len(trace.src_tokens) + 1 + len(trace.steps)
 
 
@@ -227,6 +230,7 @@ def test_generation_figure_starts_near_the_end_of_the_prompt_and_keeps_step_numb
     trace = shipped("lm-lstm").generate(prompt, length=50, temperature=0.8, seed=2)
     figure = [s for s in charts(at) if s.get("frames")][-1]
     first = len(prompt) - 20
-    assert np.array_equal(array(figure["data"][1]["z"]), trace.states[first:].T)
+    rows = array(figure["data"][1]["customdata"])[:, 0] - 1
+    assert np.array_equal(array(figure["data"][1]["z"]), trace.states[first:].T[rows])
     assert array(figure["data"][1]["x"])[0] == first + 1
     assert [f["name"] for f in figure["frames"]] == [f"t{t}" for t in range(first + 1, len(trace.steps) + 1)]

@@ -33,11 +33,14 @@ def test_timeline_draws_the_trace_values_unchanged(trace):
     spec = figure_dict(charts.timeline_figure(trace))
     data = spec["data"]
     n, m = len(trace.src_tokens), len(trace.steps)
-    assert np.array_equal(array(data[2]["z"]), trace.encoder_states.T)
+    order = charts.unit_order(trace.encoder_states)  # rows are units in this order; hover names each unit
+    assert sorted(order) == list(range(trace.encoder_states.shape[1]))
+    assert np.array_equal(array(data[2]["customdata"])[:, 0], order + 1)
+    assert np.array_equal(array(data[2]["z"]), trace.encoder_states.T[order])
     decoder = np.stack([trace.steps[0].query] + [s.state for s in trace.steps]).T
-    assert np.array_equal(array(data[3]["z"]), decoder)
-    assert np.array_equal(array(data[3]["z"])[:, 0], trace.encoder_states[-1])  # h^d_0 = h^e_n
-    assert np.array_equal(array(data[5]["z"]), np.stack([s.context for s in trace.steps]).T)
+    assert np.array_equal(array(data[3]["z"]), decoder[order])
+    assert np.array_equal(array(data[3]["z"])[:, 0], trace.encoder_states[-1][order])  # h^d_0 = h^e_n
+    assert np.array_equal(array(data[5]["z"]), np.stack([s.context for s in trace.steps]).T[order])
     assert np.array_equal(array(data[7]["z"]), trace.attention)
 
     frames = {frame["name"]: frame for frame in spec["frames"]}
@@ -49,7 +52,6 @@ def test_timeline_draws_the_trace_values_unchanged(trace):
         assert not array(dict(zip(weights_frame["traces"], weights_frame["data"]))[6]["y"]).size == 0
         weights_by_trace = dict(zip(weights_frame["traces"], weights_frame["data"]))
         assert np.array_equal(array(weights_by_trace[6]["y"]), step.weights)
-        assert np.array_equal(array(weights_by_trace[0]["z"])[0], step.weights)  # the source strip highlight
         out = dict(zip(frames[f"y{k + 1} · out"]["traces"], frames[f"y{k + 1} · out"]["data"]))
         assert np.allclose(array(out[8]["x"])[: len(step.topk)], [p for _, p in step.topk], rtol=0, atol=0)
     # the encoder frames reveal h^e_1..h^e_j: the grey cover starts right after column j

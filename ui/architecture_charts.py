@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from core import RNNTrace
 
-from .charts import HIGHLIGHT, WEIGHT_SCALE, AnimatedFigure, animation_controls
+from .charts import HIGHLIGHT, PROB_SCALE, AnimatedFigure, animation_controls, colour_axis
 from .labels import plot_text, token_label
 
 PATTERNS = {"labeling": "Sequence labeling", "classification": "Sequence classification",
@@ -60,8 +60,6 @@ def pattern_figure(pattern: str, inputs: list[str], outputs: list[str]) -> go.Fi
 
     for x in in_x:
         arrow(x, 0, x, 1)
-    for a, b in zip(hidden_x, hidden_x[1:]):
-        arrow(a, 1, b, 1)
     for x in out_x:
         arrow(x, 1, x, 2)
     if pattern == "lm":
@@ -70,11 +68,22 @@ def pattern_figure(pattern: str, inputs: list[str], outputs: list[str]) -> go.Fi
                                arrowhead=2, arrowwidth=1, arrowcolor="#bbbbbb", standoff=12, startstandoff=12,
                                text=""))
     if pattern == "encoder-decoder":
+        # c = h^e_n sits between the two RNNs (h^e_n -> c -> h^d_1 runs along the state row); every
+        # decoder step also reads c: a line above the boxes, with a short arrow down into each box
+        # (drawn through no box).
         c_x = len(inputs) + 1
-        fig.add_annotation(x=c_x, y=1, text="c", showarrow=False, font=dict(size=18))
+        hidden_x = hidden_x[: len(inputs)] + [c_x] + hidden_x[len(inputs):]
+        hidden_text = hidden_text[: len(inputs)] + ["c"] + hidden_text[len(inputs):]
+        bus = 1.5
+        shapes.append(dict(type="line", x0=c_x, x1=c_x, y0=1.27, y1=bus, line=dict(color="#999999", width=1.5)))
+        shapes.append(dict(type="line", x0=c_x, x1=max(out_x), y0=bus, y1=bus, line=dict(color="#999999", width=1.5)))
         for x in out_x:
-            arrows.append(dict(x=x, y=1.12, ax=c_x, ay=1.25, xref="x", yref="y", axref="x", ayref="y",
-                               showarrow=True, arrowhead=2, arrowwidth=1, arrowcolor="#bbbbbb", standoff=12, text=""))
+            arrows.append(dict(x=x, y=1.29, ax=x, ay=bus, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
+                               arrowhead=2, arrowwidth=1.5, arrowcolor="#999999", text=""))
+        fig.add_annotation(x=c_x, y=bus, text="c, read at every decoder step", showarrow=False, yshift=10,
+                           xanchor="left", font=dict(size=12, color="#777777"))
+    for a, b in zip(hidden_x, hidden_x[1:]):
+        arrow(a, 1, b, 1)
     for index, (xs, y, texts) in enumerate(((in_x, 0, in_text), (hidden_x, 1, hidden_text), (out_x, 2, out_text))):
         fig.add_trace(go.Scatter(x=xs, y=[y] * len(xs), mode="markers+text", text=texts, textposition="middle center",
                                  marker=dict(symbol="square", size=40, color=[IDLE] * len(xs),
@@ -90,11 +99,12 @@ def pattern_figure(pattern: str, inputs: list[str], outputs: list[str]) -> go.Fi
             current = k == done - 1 and step is not None
             colour = HIGHLIGHT if current else NODE
             if pattern == "encoder-decoder":
-                column = t if side == "in" else len(inputs) + t
-                hid_c[column] = colour
-                in_c[column] = colour
+                in_c[t if side == "in" else len(inputs) + t] = colour
+                hid_c[t if side == "in" else len(inputs) + 1 + t] = colour
                 if side == "out":
                     out_c[t] = colour
+                if k == len(inputs) - 1:  # the encoder's last state is c
+                    hid_c[len(inputs)] = colour
             else:
                 hid_c[t] = in_c[t] = colour
                 if pattern != "classification":
@@ -106,11 +116,15 @@ def pattern_figure(pattern: str, inputs: list[str], outputs: list[str]) -> go.Fi
     names = [f"t{k + 1}" for k in range(len(order))]
     frames = [dict(name=name, data=[dict(type="scatter", marker=dict(color=c)) for c in colours(k)],
                    traces=[0, 1, 2]) for k, name in enumerate(names)]
-    for trace_index, c in enumerate(colours(None)):
+    for trace_index, c in enumerate(colours(0)):  # it opens on step 1, ready to Play
         fig.data[trace_index].marker.color = c
     right = max(hidden_x + out_x) + 0.6
-    fig.update_layout(annotations=list(fig.layout.annotations) + arrows, shapes=shapes, height=300,
-                      margin=dict(l=10, r=10, t=10, b=70), plot_bgcolor="rgba(0,0,0,0)",
+    legend = (f"<span style='color:{IDLE}'>■</span> not computed yet   <span style='color:{NODE}'>■</span> computed   "
+              f"<span style='color:{HIGHLIGHT}'>■</span> computed at this step")
+    fig.add_annotation(x=0, y=1, xref="paper", yref="paper", xanchor="left", yanchor="bottom", text=legend,
+                       showarrow=False, font=dict(size=12), name="colour legend")
+    fig.update_layout(annotations=list(fig.layout.annotations) + arrows, shapes=shapes, height=330,
+                      margin=dict(l=10, r=10, t=30, b=100), plot_bgcolor="rgba(0,0,0,0)",
                       xaxis=dict(range=[0.4, right], visible=False), yaxis=dict(range=[-0.5, 2.5], visible=False))
     animation_controls(fig, names, prefix="step ")
     return AnimatedFigure(fig, frames)
@@ -139,10 +153,10 @@ def label_probs_figure(trace: RNNTrace) -> go.Figure:
     probs = np.stack([s.probs for s in trace.steps]).T.astype(np.float32)  # (L, n)
     chosen = [[("●" if s.prediction == label else "") for s in trace.steps] for label in trace.labels]
     fig = go.Figure(go.Heatmap(z=probs, x=np.arange(1, len(trace.steps) + 1), y=trace.labels, text=chosen,
-                               texttemplate="%{text}", colorscale=WEIGHT_SCALE, zmin=0, zmax=1,
+                               texttemplate="%{text}", coloraxis="coloraxis", name="label probabilities",
                                customdata=np.array([[_short(t) for t in trace.tokens]] * len(trace.labels)),
-                               hovertemplate="%{customdata}: p(%{y}) = %{z:.4f}<extra></extra>",
-                               colorbar=dict(thickness=10, title=dict(text="p"))))
+                               hovertemplate="%{customdata}: p(%{y}) = %{z:.4f}<extra></extra>"))
+    fig.update_layout(coloraxis=colour_axis("p(label)<br>● chosen", PROB_SCALE, 0, 1, dict(len=1.0), digits=1))
     every = max(1, -(-len(trace.tokens) // 40))
     fig.update_xaxes(tickmode="array", tickvals=list(range(1, len(trace.tokens) + 1))[::every],
                      ticktext=[_short(t) for t in trace.tokens][::every])
@@ -163,10 +177,10 @@ def next_token_figure(trace: RNNTrace, ranks: int = 5) -> go.Figure:
             z[r, t] = p
             text[r][t] = _short(token) + (" ●" if token == following else "")
     fig = go.Figure(go.Heatmap(z=z, x=np.arange(1, n + 1), y=[f"choice {r + 1}" for r in range(ranks)], text=text,
-                               texttemplate="%{text}", colorscale=WEIGHT_SCALE, zmin=0, zmax=1,
+                               texttemplate="%{text}", coloraxis="coloraxis", name="next-character choices",
                                customdata=np.array([[_short(t) for t in trace.tokens]] * ranks),
-                               hovertemplate="after %{customdata}: %{text} p = %{z:.4f}<extra></extra>",
-                               colorbar=dict(thickness=10, title=dict(text="p"))))
+                               hovertemplate="after %{customdata}: %{text} p = %{z:.4f}<extra></extra>"))
+    fig.update_layout(coloraxis=colour_axis("p(next<br>character)", PROB_SCALE, 0, 1, dict(len=1.0), digits=1))
     every = max(1, -(-n // 40))
     fig.update_xaxes(tickmode="array", tickvals=list(range(1, n + 1))[::every],
                      ticktext=[_short(t) for t in trace.tokens][::every], title_text="after reading")

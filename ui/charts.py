@@ -7,6 +7,9 @@ x_1..x_n, decoder steps i = 1..m, h^d_0 = h^e_n.
 from __future__ import annotations
 
 import copy
+import html
+import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,11 +22,14 @@ from core import Trace
 from .equations import exp_text
 from .labels import plot_text, token_label
 
-STATE_SCALE = "RdBu"  # diverging and colour-blind safe: states, scores and context vectors
-WEIGHT_SCALE = "Viridis"  # sequential and colour-blind safe: weights and probabilities
+STATE_SCALE = "RdBu"  # diverging and colour-blind safe: state vectors (red negative, blue positive)
+WEIGHT_SCALE = "Viridis"  # sequential and colour-blind safe: attention weights α only
+PROB_SCALE = "Blues"  # sequential, unlike Viridis at a glance: probabilities p, never on the α scale
 COVER = "rgb(128, 128, 128)"  # hides what the model has not computed yet at this point of the timeline
 HIGHLIGHT = "#ff8c00"  # the query / the token being read (orange reads on both themes and both scales)
 FRAME_MS = 350  # Play speed of the timeline
+CHAR_PX = 0.6  # a character's width in a label, as a share of the font size (estimates crowding)
+NARROWEST_PX = 1100  # the narrowest figure the layouts plan for (a 1280-pixel wide window)
 
 
 def source_tick_labels(trace: Trace) -> list[str]:
@@ -39,6 +45,21 @@ def _ticks(labels: list[str], start: int = 1, most: int = 45) -> dict:
     return dict(tickmode="array", tickvals=positions[::every], ticktext=labels[::every])
 
 
+def label_width(label: str, font_px: float) -> float:
+    """Estimated pixel width of a label (HTML entities count as one character)."""
+    return CHAR_PX * font_px * len(html.unescape(re.sub(r"<[^>]+>", "", label)))
+
+
+def fitting_ticks(labels: list[str], width_px: float, font_px: float = 12, start: int = 1) -> dict:
+    """Tick values/texts for positions start.. that do not overlap on an axis `width_px` wide: every
+    k-th label, k as small as fits (hover names every position)."""
+    widest = max((label_width(label, font_px) for label in labels), default=0) + 4
+    per_label = width_px / max(len(labels), 1)
+    every = max(1, math.ceil(widest / per_label)) if per_label > 0 else len(labels)
+    positions = list(range(start, start + len(labels)))
+    return dict(tickmode="array", tickvals=positions[::every], ticktext=labels[::every])
+
+
 def _symmetric_range(*arrays: np.ndarray) -> float:
     """A colour range symmetric around 0 that covers every value."""
     largest = max(float(np.max(np.abs(a))) for a in arrays if a.size)
@@ -49,6 +70,86 @@ def _ref(fig: go.Figure, row: int, col: int) -> tuple[str, str]:
     """The 'x3', 'y3' references of a subplot, for shapes."""
     subplot = fig.get_subplot(row, col)
     return subplot.xaxis.plotly_name.replace("axis", ""), subplot.yaxis.plotly_name.replace("axis", "")
+
+
+# ---- legends: one colour axis per quantity -------------------------------------------------
+
+def colour_axis(title: str, scale: str, low: float, high: float, bar: dict, digits: int = 2) -> dict:
+    """A layout coloraxis for one quantity: its colour bar names the quantity and labels both ends of
+    the range (and the middle), so no heatmap is read against a scale it does not use."""
+    ticks = [low, (low + high) / 2, high]
+    colorbar = dict(title=dict(text=title, side="top", font=dict(size=12)), thickness=12, tickmode="array",
+                    tickvals=ticks, ticktext=[f"{v:.{digits}f}" for v in ticks], tickfont=dict(size=11),
+                    outlinewidth=0)
+    return dict(colorscale=scale, cmin=low, cmax=high, showscale=True, colorbar={**colorbar, **bar})
+
+
+def bar_beside(fig: go.Figure, rows: tuple[int, ...], col: int, gap: float = 0.012) -> dict:
+    """Colour-bar placement right of the subplots `rows` of column `col` (paper coordinates)."""
+    domains = [fig.get_subplot(r, col).yaxis.domain for r in rows]
+    low, high = min(d[0] for d in domains), max(d[1] for d in domains)
+    right = fig.get_subplot(rows[0], col).xaxis.domain[1]
+    return dict(x=right + gap, xanchor="left", y=(low + high) / 2, yanchor="middle", len=high - low,
+                lenmode="fraction")
+
+
+def unit_order(states: np.ndarray) -> np.ndarray:
+    """Units ordered so that structure shows: by the step at which each changes most (|h_t - h_{t-1}|,
+    from h_0 = 0), then by the size of that change. `states` is (steps, units); returns unit indices."""
+    change = np.abs(np.diff(states.astype(np.float64), axis=0, prepend=0.0))
+    return np.lexsort((-change.max(axis=0), change.argmax(axis=0)))
+
+
+def unit_rows(order: np.ndarray, height_px: float) -> dict:
+    """y-axis ticks of a state heatmap whose rows are the units in `order` (row r shows unit
+    order[r - 1]); labels are the units' own 1-based numbers, thinned to fit."""
+    return fitting_ticks([str(u + 1) for u in order], height_px, font_px=14)
+
+
+# ---- animations ------------------------------------------------------------------------------
+#
+# Frames are played with redraw=True and change only the layout (grey covers and orange outlines
+# as shapes, the caption as the title) and traces Plotly does not "animate": heatmaps' text and
+# histograms. A frame that changes an animatable trace (a bar or a scatter) makes Plotly re-plot
+# only those traces, which drops every heatmap of the figure; the redraw that follows puts them
+# back as new images, and until the browser has decoded them they show white (seen in the middle
+# of Play). Bars that frames change are therefore histograms that sum one value per bin.
+
+def frame_bars(positions: np.ndarray, values: np.ndarray, horizontal: bool = False, **style) -> go.Histogram:
+    """Bars at integer `positions` with heights `values` that animation frames may change (see
+    above); a frame sets the values as `y` (`x` when horizontal)."""
+    bins = dict(start=float(positions[0]) - 0.5, end=float(positions[-1]) + 0.5, size=1)
+    if horizontal:
+        return go.Histogram(y=positions, x=values, histfunc="sum", orientation="h", ybins=bins, **style)
+    return go.Histogram(x=positions, y=values, histfunc="sum", xbins=bins, **style)
+
+
+def cover(ref: tuple[str, str], x0: float, x1: float, y0: float, y1: float, visible: bool = True) -> dict:
+    """A grey rectangle over what is not computed yet."""
+    return dict(type="rect", xref=ref[0], yref=ref[1], x0=x0, x1=x1, y0=y0, y1=y1, visible=visible,
+                fillcolor=COVER, line=dict(width=0), layer="above")
+
+
+def outline(ref: tuple[str, str], x0: float, x1: float, y0: float, y1: float, visible: bool = True) -> dict:
+    """An orange outline: the query, the token being read, this step's row."""
+    return dict(type="rect", xref=ref[0], yref=ref[1], x0=x0, x1=x1, y0=y0, y1=y1, visible=visible,
+                line=dict(color=HIGHLIGHT, width=3), fillcolor="rgba(0,0,0,0)", layer="above")
+
+
+def top_choices(positions: int = 5) -> go.Histogram:
+    """The output distribution's top choices as horizontal bars, labelled 'token  p' (frames fill them)."""
+    return frame_bars(np.arange(positions), np.zeros(positions, np.float32), horizontal=True, text=[""] * positions,
+                      texttemplate="%{text}", textposition="outside", textangle=0, cliponaxis=False,
+                      marker_color="#5b8def", name="top choices", hovertemplate="%{text}<extra></extra>")
+
+
+def top_choice_data(topk: list[tuple[str, float]], positions: int = 5) -> dict:
+    """Frame data for `top_choices`: the first `positions` choices (token, p)."""
+    probs, text = np.zeros(positions, np.float32), [""] * positions
+    shown = topk[:positions]
+    probs[: len(shown)] = [p for _, p in shown]
+    text[: len(shown)] = [f"{plot_text(token_label(t).replace(chr(10), '↵'))}  {p:.3f}" for t, p in shown]
+    return dict(type="histogram", x=probs, text=text)
 
 
 class AnimatedFigure(go.Figure):
@@ -74,6 +175,52 @@ class AnimatedFigure(go.Figure):
             result["frames"] = frames
             self._as_dict = result
         return self._as_dict
+
+
+def animated(fig: go.Figure, frames: list[dict], prefix: str = "frame: ") -> AnimatedFigure:
+    """The figure opens on the first frame, ready to Play (its shapes, title and trace data are the
+    figure's), with Play/Pause/Resume and a slider that run the frames in the browser."""
+    first = frames[0]
+    layout = first.get("layout", {})
+    if "shapes" in layout:
+        fig.update_layout(shapes=layout["shapes"])
+    if "title" in layout:
+        fig.update_layout(title_text=layout["title"]["text"])
+    for index, data in zip(first.get("traces", []), first.get("data", [])):
+        fig.data[index].update({k: v for k, v in data.items() if k != "type"})
+    animation_controls(fig, [f["name"] for f in frames], prefix)
+    return AnimatedFigure(fig, frames)
+
+
+def animation_layout(fig: go.Figure, height: int) -> None:
+    """The layout the lecture pages' animations share: a title line for the frame's caption, and
+    room below the plots for the axis labels, then Play and the slider."""
+    fig.update_layout(showlegend=False, height=height, margin=dict(l=50, r=90, t=70, b=110),
+                      title=dict(x=0.01, y=0.985, yanchor="top", font=dict(size=16)), bargap=0.15)
+    fig.update_annotations(font_size=13)
+
+
+def animation_controls(fig: go.Figure, names: list[str], prefix: str = "frame: ") -> None:
+    """Play/Pause/Resume buttons and a slider over the frames `names` (the figure opens on the
+    first): all in the browser, no server round trip. They sit below the bottom margin's axis
+    labels (pad), so no tick label lies on a button."""
+    play = dict(frame=dict(duration=FRAME_MS, redraw=True), transition=dict(duration=0), mode="immediate")
+    resume = dict(play, fromcurrent=True)
+    pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")
+    fig.update_layout(
+        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=0, xanchor="left", yanchor="top",
+                          pad=dict(t=66, r=6), showactive=False,
+                          buttons=[dict(label="▶ Play", method="animate", args=[list(names), play]),
+                                   dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
+                                   dict(label="▷ Resume", method="animate", args=[None, resume])])],
+        sliders=[dict(active=0, x=0.27, len=0.73, y=0, yanchor="top", pad=dict(t=50, b=0),
+                      currentvalue=dict(prefix=prefix, font=dict(size=13)), ticklen=0, minorticklen=0,
+                      font=dict(size=1, color="rgba(0,0,0,0)"),
+                      steps=[dict(label=name, method="animate",
+                                  args=[[name], dict(frame=dict(duration=0, redraw=True), mode="immediate",
+                                                     transition=dict(duration=0))])
+                             for name in names])],
+    )
 
 
 # ---- the animated timeline -----------------------------------------------------------------
@@ -105,16 +252,19 @@ def _moments(trace: Trace) -> list[_Moment]:
             name=f"x{j + 1}", encoded=j + 1, states=0, contexts=0, rows=0, outputs=0, reading=j,
             title=f"Encoder reads x<sub>{j + 1}</sub> = “{plot_text(token_label(token))}”:  "
                   f"h<sup>e</sup><sub>{j + 1}</sub> = f<sub>W</sub>(h<sup>e</sup><sub>{j}</sub>, x<sub>{j + 1}</sub>)"))
+    own = float(trace.steps[0].scores[-1]) if trace.steps else 0.0
     for k, step in enumerate(trace.steps):
         i = k + 1
         query = f"h<sup>d</sup><sub>{k}</sub>"
-        start = "h<sup>d</sup><sub>0</sub> = h<sup>e</sup><sub>n</sub>.  " if k == 0 else ""
+        start = (f"  (h<sup>d</sup><sub>0</sub> = h<sup>e</sup><sub>{n}</sub>: its score with h<sup>e</sup><sub>{n}"
+                 f"</sub> is ‖h<sup>e</sup><sub>{n}</sub>‖² = {own:.2f})") if k == 0 else ""
         base = dict(encoded=n, states=i, contexts=k, rows=k, outputs=k, query=k, step=k)
         moments.append(_Moment(name=f"y{i} · 1", scores=True, **base,
-                               title=f"{start}Step 1 for y<sub>{i}</sub>: scores = {query} · h<sup>e</sup><sub>j</sub>"))
+                               title=f"Step 1 for y<sub>{i}</sub>: score({query}, h<sup>e</sup><sub>j</sub>) = "
+                                     f"{query} · h<sup>e</sup><sub>j</sub>{start}"))
         base["rows"] = i
         moments.append(_Moment(name=f"y{i} · 2", scores=True, weights=True, **base,
-                               title=f"Step 2 for y<sub>{i}</sub>: α<sub>{i}j</sub> = softmax<sub>j</sub>(scores"
+                               title=f"Step 2 for y<sub>{i}</sub>: α<sub>{i}j</sub> = softmax<sub>j</sub>(score"
                                      + (f" / {trace.temperature:g}" if trace.temperature != 1 else "") + ")"))
         base["contexts"] = i
         moments.append(_Moment(name=f"y{i} · 3", scores=True, weights=True, **base,
@@ -135,15 +285,16 @@ class _Layout:
     def __init__(self, trace: Trace):
         n, m = len(trace.src_tokens), len(trace.steps)
         self.fig = make_subplots(
-            rows=5, cols=2, column_widths=[0.6, 0.4], row_heights=[0.06, 0.34, 0.15, 0.15, 0.30],
+            rows=5, cols=2, column_widths=[0.57, 0.43], row_heights=[0.06, 0.34, 0.15, 0.15, 0.30],
             specs=[[{}, {}], [{}, {}], [{}, {"rowspan": 2}], [{}, None], [{}, {}]],
-            horizontal_spacing=0.07, vertical_spacing=0.075,
-            subplot_titles=("source x<sub>j</sub> (highlight: weights α<sub>ij</sub>)", "output y<sub>i</sub>",
-                            "encoder states h<sup>e</sup><sub>j</sub> (columns)",
+            horizontal_spacing=0.1, vertical_spacing=0.075,
+            subplot_titles=("source x<sub>j</sub>", "output y<sub>i</sub>",
+                            "encoder states h<sup>e</sup><sub>j</sub> (a column: one vector; a row: one unit)",
                             "decoder states h<sup>d</sup><sub>i</sub> (h<sup>d</sup><sub>0</sub> = h<sup>e</sup><sub>n</sub>)",
-                            "step 1: scores h<sup>d</sup><sub>i-1</sub> · h<sup>e</sup><sub>j</sub>",
+                            "step 1: score(h<sup>d</sup><sub>i-1</sub>, h<sup>e</sup><sub>j</sub>) = "
+                            "h<sup>d</sup><sub>i-1</sub> · h<sup>e</sup><sub>j</sub>",
                             "step 3: context vectors c<sub>i</sub>",
-                            "step 2: weights α<sub>ij</sub>", "alignment matrix α (rows: steps i)",
+                            "step 2: weights α<sub>ij</sub>", "alignment matrix α<sub>ij</sub> (rows: steps i)",
                             "output distribution: top choices"))
         self.n, self.m = n, m
         self.src_strip, self.out_strip = _ref(self.fig, 1, 1), _ref(self.fig, 1, 2)
@@ -152,19 +303,15 @@ class _Layout:
         self.weights, self.align = _ref(self.fig, 4, 1), _ref(self.fig, 5, 1)
         self.topk = _ref(self.fig, 5, 2)
 
-    def cover(self, ref: tuple[str, str], x0: float, x1: float, y0: float, y1: float, visible: bool = True) -> dict:
-        return dict(type="rect", xref=ref[0], yref=ref[1], x0=x0, x1=x1, y0=y0, y1=y1, visible=visible,
-                    fillcolor=COVER, line=dict(width=0), layer="above")
 
-    def outline(self, ref: tuple[str, str], x0: float, x1: float, y0: float, y1: float, visible: bool = True) -> dict:
-        return dict(type="rect", xref=ref[0], yref=ref[1], x0=x0, x1=x1, y0=y0, y1=y1, visible=visible,
-                    line=dict(color=HIGHLIGHT, width=3), fillcolor="rgba(0,0,0,0)", layer="above")
+TIMELINE_HEIGHT = 880
 
 
 def timeline_figure(trace: Trace) -> go.Figure:
     """The whole computation as one animation (Plotly frames, played in the browser):
     the encoder reads x_1..x_n, then each output step shows scores, weights, context, and the new
-    state with the chosen token. Trace 0..8 are the panels; frames update only their data."""
+    state with the chosen token. Traces 0..8 are the panels (each named); frames change the
+    shapes, the title, the output strip's text and the three bar panels (histograms, see above)."""
     if trace.score_function is None:
         raise ValueError("The timeline shows attention; this model has none.")
     grid = _Layout(trace)
@@ -173,157 +320,148 @@ def timeline_figure(trace: Trace) -> go.Figure:
     steps = trace.steps
     scores = np.stack([s.scores for s in steps]).astype(np.float32)  # (m, n)
     weights = trace.attention.astype(np.float32)  # (m, n)
-    dec_states = np.stack([steps[0].query] + [s.state for s in steps]).T.astype(np.float32)  # (H, m+1)
-    contexts = np.stack([s.context for s in steps]).T.astype(np.float32)  # (H, m)
-    enc = trace.encoder_states.T.astype(np.float32)  # (H, n)
+    order = unit_order(trace.encoder_states)  # rows: units by the source step where they change most
+    dec_states = np.stack([steps[0].query] + [s.state for s in steps]).T.astype(np.float32)[order]  # (H, m+1)
+    contexts = np.stack([s.context for s in steps]).T.astype(np.float32)[order]  # (H, m)
+    enc = trace.encoder_states.T.astype(np.float32)[order]  # (H, n)
     vector_range = _symmetric_range(enc, dec_states, contexts)
     score_low, score_high = min(0.0, float(scores.min())), max(0.0, float(scores.max()))
     score_pad = 0.08 * (score_high - score_low or 1.0)
     src_labels = source_tick_labels(trace)
     out_labels = [plot_text(token_label(t)) for t in trace.out_tokens]
     positions = np.arange(1, n + 1)
-    units = np.arange(1, H + 1)
-    chosen_prob = np.array([dict(s.topk).get(s.token, np.nan) for s in steps], dtype=np.float32)
+    rows = np.arange(1, H + 1)
+    units = np.repeat((order + 1).astype(np.uint16)[:, None], max(n, m + 1), axis=1)  # hover names the unit
+    clear = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]  # text strips: no colour, so no legend needed
+    strip = _strip_text(out_labels, 0.43 * 0.85 * NARROWEST_PX)
 
-    heat = dict(colorscale=STATE_SCALE, zmid=0, zmin=-vector_range, zmax=vector_range, showscale=False)
     fig.add_trace(go.Heatmap(z=np.zeros((1, n), np.float32), x=positions, y=[0], text=[src_labels],
-                             texttemplate="%{text}", colorscale=WEIGHT_SCALE, zmin=0, zmax=1, showscale=False,
-                             hovertemplate="x%{x}: %{text}<br>α = %{z:.4f}<extra></extra>"), 1, 1)  # 0
-    fig.add_trace(go.Heatmap(z=chosen_prob[None, :], x=np.arange(1, m + 1), y=[0], text=[[""] * m],
-                             texttemplate="%{text}", colorscale=WEIGHT_SCALE, zmin=0, zmax=1, showscale=False,
-                             hovertemplate="y%{x}: %{text}<br>p = %{z:.4f}<extra></extra>"), 1, 2)  # 1
-    fig.add_trace(go.Heatmap(z=enc, x=positions, y=units, **heat,
-                             hovertemplate="h<sup>e</sup><sub>%{x}</sub>[%{y}] = %{z:.4f}<extra></extra>"), 2, 1)  # 2
-    fig.add_trace(go.Heatmap(z=dec_states, x=np.arange(0, m + 1), y=units, **heat,
-                             hovertemplate="h<sup>d</sup><sub>%{x}</sub>[%{y}] = %{z:.4f}<extra></extra>"), 2, 2)  # 3
-    fig.add_trace(go.Bar(x=positions, y=np.zeros(n, np.float32), marker_color="#e07b39",
-                         hovertemplate="score(h<sup>d</sup>, h<sup>e</sup><sub>%{x}</sub>) = %{y:.4f}<extra></extra>"),
-                  3, 1)  # 4
-    fig.add_trace(go.Heatmap(z=contexts, x=np.arange(1, m + 1), y=units, **heat,
-                             hovertemplate="c<sub>%{x}</sub>[%{y}] = %{z:.4f}<extra></extra>"), 3, 2)  # 5
-    fig.add_trace(go.Bar(x=positions, y=np.zeros(n, np.float32), marker_color="#5b8def",
-                         hovertemplate="α<sub>i,%{x}</sub> = %{y:.4f}<extra></extra>"), 4, 1)  # 6
-    fig.add_trace(go.Heatmap(z=weights, x=positions, y=np.arange(1, m + 1), colorscale=WEIGHT_SCALE, zmin=0, zmax=1,
-                             colorbar=dict(title=dict(text="α", side="right"), len=0.28, y=0.13, thickness=10),
+                             texttemplate="%{text}", colorscale=clear, showscale=False, name="source tokens",
+                             hovertemplate="x%{x}: %{text}<extra></extra>"), 1, 1)  # 0
+    fig.add_trace(go.Heatmap(z=np.zeros((strip["lines"], m), np.float32), x=np.arange(1, m + 1),
+                             y=np.arange(strip["lines"]), text=strip["rows"], texttemplate="%{text}",
+                             textfont=dict(size=strip["size"]), colorscale=clear, showscale=False,
+                             name="output tokens", hoverinfo="skip"), 1, 2)  # 1
+    fig.add_trace(go.Heatmap(z=enc, x=positions, y=rows, coloraxis="coloraxis", name="encoder states",
+                             customdata=units[:, :n],
+                             hovertemplate="h<sup>e</sup><sub>%{x}</sub>, unit %{customdata}: %{z:.4f}<extra></extra>"),
+                  2, 1)  # 2
+    fig.add_trace(go.Heatmap(z=dec_states, x=np.arange(0, m + 1), y=rows, coloraxis="coloraxis",
+                             name="decoder states", customdata=units[:, : m + 1],
+                             hovertemplate="h<sup>d</sup><sub>%{x}</sub>, unit %{customdata}: %{z:.4f}<extra></extra>"),
+                  2, 2)  # 3
+    fig.add_trace(frame_bars(positions, np.zeros(n, np.float32), marker_color="#e07b39", name="scores",
+                             hovertemplate="score(h<sup>d</sup><sub>i-1</sub>, h<sup>e</sup><sub>%{x}</sub>) = %{y:.4f}"
+                                           "<extra></extra>"), 3, 1)  # 4
+    fig.add_trace(go.Heatmap(z=contexts, x=np.arange(1, m + 1), y=rows, coloraxis="coloraxis", name="context vectors",
+                             customdata=units[:, :m],
+                             hovertemplate="c<sub>%{x}</sub>, unit %{customdata}: %{z:.4f}<extra></extra>"), 3, 2)  # 5
+    fig.add_trace(frame_bars(positions, np.zeros(n, np.float32), marker_color="#5b8def", name="weights",
+                             hovertemplate="α<sub>i,%{x}</sub> = %{y:.4f}<extra></extra>"), 4, 1)  # 6
+    fig.add_trace(go.Heatmap(z=weights, x=positions, y=np.arange(1, m + 1), coloraxis="coloraxis2",
+                             name="alignment matrix",
                              hovertemplate="α<sub>%{y},%{x}</sub> = %{z:.4f}<extra></extra>"), 5, 1)  # 7
-    fig.add_trace(go.Bar(x=np.zeros(5, np.float32), y=np.arange(5), orientation="h", text=[""] * 5,
-                         textposition="auto", marker_color="#5b8def",
-                         hovertemplate="p = %{x:.4f}<extra></extra>"), 5, 2)  # 8
+    fig.add_trace(top_choices(), 5, 2)  # 8
 
-    _style_axes(fig, grid, src_labels, (score_low - score_pad, score_high + score_pad))
+    _style_axes(fig, grid, src_labels, (score_low - score_pad, score_high + score_pad), order, strip["lines"])
+    fig.update_layout(coloraxis=colour_axis("h<sup>e</sup>, h<sup>d</sup>, c<br>(value of a unit)", STATE_SCALE,
+                                            -vector_range, vector_range, bar_beside(fig, (2, 3), 2)),
+                      coloraxis2=colour_axis("α<sub>ij</sub>", WEIGHT_SCALE, 0, 1, bar_beside(fig, (5,), 1)))
     moments = _moments(trace)
-    frames = [_frame(grid, trace, moment, scores, weights, out_labels) for moment in moments]
+    frames = [_frame(grid, trace, moment, scores, weights, out_labels, strip) for moment in moments]
     return animated(fig, frames)
 
 
-def animated(fig: go.Figure, frames: list[dict], prefix: str = "frame: ") -> AnimatedFigure:
-    """The figure opens on the last frame (the finished computation: its shapes, title and trace
-    data), with Play/Pause/Resume and a slider that run the frames in the browser."""
-    last = frames[-1]
-    fig.update_layout(shapes=last["layout"]["shapes"], title_text=last["layout"]["title"]["text"])
-    for index, data in zip(last.get("traces", []), last.get("data", [])):
-        fig.data[index].update({k: v for k, v in data.items() if k != "type"})
-    animation_controls(fig, [f["name"] for f in frames], prefix)
-    return AnimatedFigure(fig, frames)
+def _strip_text(labels: list[str], width_px: float, font_px: int = 13) -> dict:
+    """A strip of tokens laid out so that no label overlaps another: each label keeps its own
+    column and goes on the first line (of at most three) where it clears the label before it;
+    when three lines are not enough the font shrinks. Returns the text rows (a heatmap's text),
+    the font size and the number of lines."""
+    cell = width_px / max(len(labels), 1)
+    for size in (font_px, 11, 9):
+        rows: list[list[str]] = [[""] * len(labels) for _ in range(3)]
+        ends = [-math.inf] * 3  # right edge (px) of the last label on each line
+        placed = True
+        for k, label in enumerate(labels):
+            half = label_width(label, size) / 2 + 2
+            centre = (k + 0.5) * cell
+            line = next((r for r in range(3) if ends[r] <= centre - half), None)
+            if line is None:
+                placed = False
+                line = min(range(3), key=lambda r: ends[r])
+            rows[line][k] = label
+            ends[line] = centre + half
+        if placed or size == 9:
+            lines = max([r + 1 for r in range(3) if any(rows[r])] or [1])
+            return dict(rows=rows[:lines], size=size, lines=lines)
+    raise AssertionError("unreachable")
 
 
-def animation_layout(fig: go.Figure, height: int) -> None:
-    """The layout the lecture pages' animations share: a title line for the frame's caption."""
-    fig.update_layout(showlegend=False, height=height, margin=dict(l=50, r=20, t=70, b=90),
-                      title=dict(x=0.01, y=0.985, font=dict(size=16)), bargap=0.15)
-    fig.update_annotations(font_size=13)
-
-
-def _style_axes(fig: go.Figure, grid: _Layout, src_labels: list[str], score_range: tuple[float, float]):
+def _style_axes(fig: go.Figure, grid: _Layout, src_labels: list[str], score_range: tuple[float, float],
+                order: np.ndarray, strip_lines: int):
     """Axes: source positions 1..n share the left column, decoder steps the right. Future output
     tokens never appear in labels (the strip reveals them as they are chosen): steps are numbered."""
     n, m = grid.n, grid.m
+    left, right = 0.57 * 0.85 * NARROWEST_PX, 0.43 * 0.85 * NARROWEST_PX
     for row in (1, 2, 3, 4, 5):
-        fig.update_xaxes(range=[0.5, n + 0.5], row=row, col=1, showticklabels=row == 5, **_ticks(src_labels))
-    fig.update_xaxes(range=[-0.5, m + 0.5], showticklabels=False, row=1, col=2)
+        fig.update_xaxes(range=[0.5, n + 0.5], row=row, col=1, showticklabels=row == 5,
+                         **fitting_ticks(src_labels, left))
+    fig.update_xaxes(range=[0.5, m + 0.5], showticklabels=False, row=1, col=2)
+    fig.update_yaxes(range=[strip_lines - 0.5, -0.5], showticklabels=False, row=1, col=2)
     fig.update_xaxes(range=[-0.5, m + 0.5], row=2, col=2,
-                     **_ticks([f"h{i}" for i in range(m + 1)], start=0, most=16))
-    fig.update_xaxes(range=[-0.5, m + 0.5], row=3, col=2, **_ticks([f"c{i}" for i in range(1, m + 1)], most=16))
-    fig.update_yaxes(showticklabels=False, row=1)
+                     **fitting_ticks([f"h{i}" for i in range(m + 1)], right, start=0))
+    fig.update_xaxes(range=[0.5, m + 0.5], row=3, col=2, **fitting_ticks([f"c{i}" for i in range(1, m + 1)], right))
+    fig.update_yaxes(showticklabels=False, range=[-0.5, 0.5], row=1, col=1)
+    plot_px = TIMELINE_HEIGHT - 180
     for row, col in ((2, 1), (2, 2), (3, 2)):
-        fig.update_yaxes(title_text="unit", autorange="reversed", row=row, col=col)
+        fig.update_yaxes(title_text="unit", autorange="reversed", row=row, col=col,
+                         **unit_rows(order, plot_px * (0.34 if row == 2 else 0.3) * 0.9))
+    fig.update_yaxes(title_text="unit (by step of<br>largest change)", title_font_size=11, row=2, col=1)
     fig.update_yaxes(range=list(score_range), title_text="score", row=3, col=1)
     fig.update_yaxes(range=[0, 1.05], title_text="α", row=4, col=1)
     fig.update_yaxes(autorange="reversed", title_text="step i", row=5, col=1,
-                     **_ticks([str(i) for i in range(1, m + 1)], most=12))
-    fig.update_xaxes(range=[0, 1.15], title_text="probability", row=5, col=2)
-    fig.update_yaxes(showticklabels=False, autorange="reversed", row=5, col=2)
-    fig.update_layout(height=840, margin=dict(l=50, r=20, t=70, b=90), showlegend=False,
-                      title=dict(x=0.01, y=0.985, font=dict(size=17)), bargap=0.15)
-    fig.update_annotations(font_size=13)
+                     **fitting_ticks([str(i) for i in range(1, m + 1)], plot_px * 0.3 * 0.9))
+    fig.update_xaxes(range=[0, 1.45], title_text="probability", row=5, col=2, tickvals=[0, 0.5, 1])
+    fig.update_yaxes(showticklabels=False, range=[4.5, -0.5], row=5, col=2)
+    animation_layout(fig, TIMELINE_HEIGHT)
 
 
 def _frame(grid: _Layout, trace: Trace, moment: _Moment, scores: np.ndarray, weights: np.ndarray,
-           out_labels: list[str]) -> dict:
+           out_labels: list[str], strip: dict) -> dict:
     n, m = grid.n, grid.m
     H = trace.encoder_states.shape[1]
     k = moment.step
     zeros = np.zeros(n, np.float32)
-    highlight = zeros.copy()
-    if moment.reading is not None:
-        highlight[moment.reading] = 1.0
-    elif moment.weights:
-        highlight = weights[k]
     # Plotly merges a frame's shapes into the current ones index by index, so every frame has the
     # same shapes in the same order and hides the ones it does not need (a shorter list would leave
     # the previous frame's extra shapes on screen).
     reading = moment.reading if moment.reading is not None else 0
     query = moment.query if moment.query is not None else 0
     row = k if k is not None else 0
+    lines = strip["lines"]
     shapes = [
-        grid.cover(grid.enc, moment.encoded + 0.5, n + 0.6, 0.4, H + 0.6, visible=moment.encoded < n),
-        grid.cover(grid.dec, moment.states - 0.5, m + 0.6, 0.4, H + 0.6),
-        grid.cover(grid.contexts, moment.contexts + 0.5, m + 0.6, 0.4, H + 0.6),
-        grid.cover(grid.out_strip, moment.outputs + 0.5, m + 0.6, -0.6, 0.6),
-        grid.cover(grid.align, 0.4, n + 0.6, moment.rows + 0.5, m + 0.6),
-        grid.outline(grid.enc, reading + 0.5, reading + 1.5, 0.5, H + 0.5, visible=moment.reading is not None),
-        grid.outline(grid.dec, query - 0.5, query + 0.5, 0.5, H + 0.5, visible=moment.query is not None),
-        grid.outline(grid.align, 0.5, n + 0.5, row + 0.5, row + 1.5, visible=moment.weights),
-        grid.outline(grid.contexts, row + 0.5, row + 1.5, 0.5, H + 0.5,
-                     visible=k is not None and moment.contexts == k + 1),
+        cover(grid.enc, moment.encoded + 0.5, n + 0.6, 0.4, H + 0.6, visible=moment.encoded < n),
+        cover(grid.dec, moment.states - 0.5, m + 0.6, 0.4, H + 0.6, visible=moment.states <= m),
+        cover(grid.contexts, moment.contexts + 0.5, m + 0.6, 0.4, H + 0.6, visible=moment.contexts < m),
+        cover(grid.out_strip, moment.outputs + 0.5, m + 0.6, -0.6, lines - 0.4, visible=moment.outputs < m),
+        cover(grid.align, 0.4, n + 0.6, moment.rows + 0.5, m + 0.6, visible=moment.rows < m),
+        outline(grid.src_strip, reading + 0.5, reading + 1.5, -0.5, 0.5, visible=moment.reading is not None),
+        outline(grid.enc, reading + 0.5, reading + 1.5, 0.5, H + 0.5, visible=moment.reading is not None),
+        outline(grid.dec, query - 0.5, query + 0.5, 0.5, H + 0.5, visible=moment.query is not None),
+        outline(grid.align, 0.5, n + 0.5, row + 0.5, row + 1.5, visible=moment.weights),
+        outline(grid.contexts, row + 0.5, row + 1.5, 0.5, H + 0.5,
+                visible=k is not None and moment.contexts == k + 1),
     ]
     bar_scores = scores[k] if moment.scores else zeros
     bar_weights = weights[k] if moment.weights else zeros
-    top_probs, top_text = np.zeros(5, np.float32), [""] * 5
-    if moment.topk:
-        topk = trace.steps[k].topk[:5]
-        top_probs[: len(topk)] = [p for _, p in topk]
-        top_text[: len(topk)] = [f"{plot_text(token_label(t))}  {p:.3f}" for t, p in topk]
-    shown = [label if i < moment.outputs else "" for i, label in enumerate(out_labels)]
+    top = top_choice_data(trace.steps[k].topk if moment.topk else [])
+    shown = [[label if i < moment.outputs else "" for i, label in enumerate(text_row)] for text_row in strip["rows"]]
     return dict(  # a plain dict: 200 validated go.Frame objects would cost most of a rerun's time
         name=moment.name,
-        data=[dict(type="heatmap", z=highlight[None, :]), dict(type="heatmap", text=[shown]),
-              dict(type="bar", y=bar_scores), dict(type="bar", y=bar_weights),
-              dict(type="bar", x=top_probs, text=top_text)],
-        traces=[0, 1, 4, 6, 8],
+        data=[dict(type="heatmap", text=shown), dict(type="histogram", y=bar_scores),
+              dict(type="histogram", y=bar_weights), top],
+        traces=[1, 4, 6, 8],
         layout=dict(shapes=shapes, title=dict(text=moment.title)),
-    )
-
-
-def animation_controls(fig: go.Figure, names: list[str], prefix: str = "frame: ") -> None:
-    """Play/Pause/Resume buttons and a slider over the frames `names` (the figure opens on the
-    last): all in the browser, no server round trip."""
-    play = dict(frame=dict(duration=FRAME_MS, redraw=True), transition=dict(duration=0), mode="immediate")
-    resume = dict(play, fromcurrent=True)
-    pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")
-    fig.update_layout(
-        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.06, xanchor="left", yanchor="top",
-                          pad=dict(t=0, r=6), showactive=False,
-                          buttons=[dict(label="▶ Play", method="animate", args=[list(names), play]),
-                                   dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
-                                   dict(label="▷ Resume", method="animate", args=[None, resume])])],
-        sliders=[dict(active=len(names) - 1, x=0.25, len=0.75, y=-0.04, yanchor="top", pad=dict(t=0, b=0),
-                      currentvalue=dict(prefix=prefix, font=dict(size=13)), ticklen=0, minorticklen=0,
-                      font=dict(size=1, color="rgba(0,0,0,0)"),
-                      steps=[dict(label=name, method="animate",
-                                  args=[[name], dict(frame=dict(duration=0, redraw=True), mode="immediate",
-                                                     transition=dict(duration=0))])
-                             for name in names])],
     )
 
 
@@ -344,21 +482,23 @@ def scores_figure(trace: Trace, step: int) -> go.Figure:
     n, H = trace.encoder_states.shape
     rows = np.vstack([s.query[None, :], trace.encoder_states]).astype(np.float32)  # (n+1, H)
     labels = [f"query h<sup>d</sup><sub>{step}</sub>"] + _row_labels(trace)
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.74, 0.26], horizontal_spacing=0.02,
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.72, 0.28], horizontal_spacing=0.1,
                         subplot_titles=(f"query h<sup>d</sup><sub>{step}</sub> and encoder states (rows)",
                                         f"score = h<sup>d</sup><sub>{step}</sub> · h<sup>e</sup><sub>j</sub>"))
     bound = _symmetric_range(rows)
-    fig.add_trace(go.Heatmap(z=rows, x=np.arange(1, H + 1), y=np.arange(0, n + 1), colorscale=STATE_SCALE, zmid=0,
-                             zmin=-bound, zmax=bound, colorbar=dict(thickness=10, len=0.8, x=0.72),
+    fig.add_trace(go.Heatmap(z=rows, x=np.arange(1, H + 1), y=np.arange(0, n + 1), coloraxis="coloraxis",
+                             name="query and encoder states",
                              hovertemplate="row %{y}, unit %{x}: %{z:.4f}<extra></extra>"), 1, 1)
     fig.add_trace(go.Bar(x=s.scores.astype(np.float32), y=np.arange(1, n + 1), orientation="h",
                          marker_color="#e07b39", text=[f"{v:.2f}" for v in s.scores], textposition="auto",
+                         textangle=0, name="scores",
                          hovertemplate="score with h<sup>e</sup><sub>%{y}</sub> = %{x:.6f}<extra></extra>"), 1, 2)
     fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=list(range(n + 1)), ticktext=labels,
                      row=1, col=1)
     fig.update_xaxes(title_text="unit k", row=1, col=1)
     fig.update_xaxes(title_text="score", row=1, col=2)
-    fig.update_layout(height=_rows_height(n + 1), margin=dict(l=10, r=10, t=40, b=40), showlegend=False)
+    fig.update_layout(height=_rows_height(n + 1), margin=dict(l=10, r=10, t=40, b=40), showlegend=False,
+                      coloraxis=colour_axis("value of<br>a unit", STATE_SCALE, -bound, bound, bar_beside(fig, (1,), 1)))
     return fig
 
 
@@ -373,6 +513,7 @@ def weights_figure(trace: Trace, step: int) -> go.Figure:
     colours = ["#9e9e9e" if j in hidden else "#5b8def" for j in range(n)]
     fig = go.Figure(go.Bar(x=np.arange(1, n + 1), y=s.weights.astype(np.float32), marker_color=colours,
                            customdata=custom, text=[f"{w:.3f}" for w in s.weights], textposition="outside",
+                           textangle=0, name="weights",
                            hovertemplate="x%{x}<br>score = %{customdata[0]:.6f}<br>score / T = %{customdata[1]:.6f}"
                                          "<br>exp(score / T) = %{customdata[2]}<br>α = %{y:.6f}<extra></extra>"))
     fig.update_xaxes(title_text="source position j", **_ticks(source_tick_labels(trace)))
@@ -393,18 +534,19 @@ def context_figure(trace: Trace, step: int) -> go.Figure:
                                         f"their sum: c<sub>{step + 1}</sub>"))
     labels = [f"α<sub>{step + 1},{j + 1}</sub> · h<sup>e</sup><sub>{j + 1}</sub> {label}"
               for j, label in enumerate(source_tick_labels(trace))]
-    heat = dict(colorscale=STATE_SCALE, zmid=0, zmin=-bound, zmax=bound)
+    heat = dict(coloraxis="coloraxis")
     fig.add_trace(go.Heatmap(z=weighted, x=np.arange(1, H + 1), y=np.arange(1, n + 1), **heat,
-                             colorbar=dict(thickness=10),
+                             name="weighted encoder states",
                              hovertemplate="α · h<sup>e</sup><sub>%{y}</sub>[%{x}] = %{z:.5f}<extra></extra>"), 1, 1)
     fig.add_trace(go.Heatmap(z=s.context[None, :].astype(np.float32), x=np.arange(1, H + 1), y=[0], **heat,
-                             showscale=False,
+                             name="context vector",
                              hovertemplate=f"c<sub>{step + 1}</sub>[%{{x}}] = %{{z:.5f}}<extra></extra>"), 2, 1)
     fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=list(range(1, n + 1)), ticktext=labels,
                      row=1, col=1)
     fig.update_yaxes(tickmode="array", tickvals=[0], ticktext=[f"c<sub>{step + 1}</sub>"], row=2, col=1)
     fig.update_xaxes(title_text="unit k", row=2, col=1)
-    fig.update_layout(height=_rows_height(n + 3), margin=dict(l=10, r=10, t=40, b=40), showlegend=False)
+    fig.update_layout(height=_rows_height(n + 3), margin=dict(l=10, r=10, t=40, b=40), showlegend=False,
+                      coloraxis=colour_axis("value of<br>a unit", STATE_SCALE, -bound, bound, dict(len=0.9)))
     return fig
 
 
@@ -413,13 +555,14 @@ def alignment_figure(trace: Trace, step: int | None = None) -> go.Figure:
     weights = trace.attention.astype(np.float32)
     m, n = weights.shape
     out_labels = [f"y<sub>{i + 1}</sub> {plot_text(token_label(t))}" for i, t in enumerate(trace.out_tokens)]
-    fig = go.Figure(go.Heatmap(z=weights, x=np.arange(1, n + 1), y=np.arange(1, m + 1), colorscale=WEIGHT_SCALE,
-                               zmin=0, zmax=1, colorbar=dict(title=dict(text="α"), thickness=10),
+    fig = go.Figure(go.Heatmap(z=weights, x=np.arange(1, n + 1), y=np.arange(1, m + 1), coloraxis="coloraxis",
+                               name="alignment matrix",
                                hovertemplate="α<sub>%{y},%{x}</sub> = %{z:.5f}<extra></extra>"))
     if step is not None:
         fig.add_shape(type="rect", x0=0.5, x1=n + 0.5, y0=step + 0.5, y1=step + 1.5,
                       line=dict(color=HIGHLIGHT, width=3))
     fig.update_xaxes(side="top", **_ticks(source_tick_labels(trace)))
     fig.update_yaxes(autorange="reversed", **_ticks(out_labels, most=40))
-    fig.update_layout(height=_rows_height(m, extra=120), margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_layout(height=_rows_height(m, extra=120), margin=dict(l=10, r=10, t=40, b=10),
+                      coloraxis=colour_axis("α<sub>ij</sub>", WEIGHT_SCALE, 0, 1, dict(len=0.9)))
     return fig

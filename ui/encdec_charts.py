@@ -8,8 +8,9 @@ from plotly.subplots import make_subplots
 from core import ModelCard, Trace
 from core.limits import PrefixResult, Timing
 
-from .charts import (COVER, HIGHLIGHT, STATE_SCALE, WEIGHT_SCALE, _ref, _symmetric_range, _ticks, animated,
-                     animation_layout, source_tick_labels)
+from .charts import (NARROWEST_PX, PROB_SCALE, STATE_SCALE, WEIGHT_SCALE, _ref, _strip_text,
+                     _symmetric_range, animated, animation_layout, bar_beside, colour_axis, cover,
+                     fitting_ticks, outline, source_tick_labels, top_choice_data, top_choices, unit_order, unit_rows)
 from .labels import plot_text, token_label
 
 MODEL_COLOURS = {"attn": "#0072b2", "noattn": "#d55e00"}  # colour-blind safe pair (Okabe-Ito)
@@ -17,85 +18,87 @@ MODEL_COLOURS = {"attn": "#0072b2", "noattn": "#d55e00"}  # colour-blind safe pa
 
 def encoder_decoder_figure(trace: Trace) -> go.Figure:
     """The lecture's encoder-decoder, animated in the browser: the encoder reads x_1..x_n, its
-    last state becomes c = h^e_n, and the decoder unrolls with c at every step."""
+    last state becomes c = h^e_n, and the decoder unrolls with c at every step. Frames change the
+    shapes, the title, the output strip's text and the top choices (see charts' animation notes)."""
     if trace.score_function is not None:
         raise ValueError("This figure shows the plain encoder-decoder; the model has attention.")
     n, H = trace.encoder_states.shape
     m = len(trace.steps)
-    enc = trace.encoder_states.T.astype(np.float32)  # (H, n)
-    context = trace.steps[0].context[:, None].astype(np.float32)  # (H, 1) c = h^e_n
-    dec = np.stack([trace.steps[0].query] + [s.state for s in trace.steps]).T.astype(np.float32)  # (H, m+1)
+    order = unit_order(trace.encoder_states)  # rows: units by the source step where they change most
+    enc = trace.encoder_states.T.astype(np.float32)[order]  # (H, n)
+    context = trace.steps[0].context[order, None].astype(np.float32)  # (H, 1) c = h^e_n
+    dec = np.stack([trace.steps[0].query] + [s.state for s in trace.steps]).T.astype(np.float32)[order]  # (H, m+1)
     bound = _symmetric_range(enc, dec)
     src_labels = source_tick_labels(trace)
     out_labels = [plot_text(token_label(t)) for t in trace.out_tokens]
-    chosen = np.array([dict(s.topk).get(s.token, np.nan) for s in trace.steps], dtype=np.float32)
+    units = np.repeat((order + 1).astype(np.uint16)[:, None], max(n, m + 1), axis=1)  # hover names the unit
+    clear = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]  # text strips: no colour, so no legend needed
     fig = make_subplots(rows=3, cols=3, column_widths=[0.5, 0.06, 0.44], row_heights=[0.08, 0.62, 0.3],
                         specs=[[{}, None, {}], [{}, {}, {}], [None, None, {}]], horizontal_spacing=0.05,
                         vertical_spacing=0.13,
                         subplot_titles=("source x<sub>j</sub>", "output y<sub>i</sub>",
-                                        "encoder states h<sup>e</sup><sub>j</sub>", "c = h<sup>e</sup><sub>n</sub>",
+                                        "encoder states h<sup>e</sup><sub>j</sub> (a column: one vector)",
+                                        "c = h<sup>e</sup><sub>n</sub>",
                                         "decoder states h<sup>d</sup><sub>i</sub> (each step also reads c)",
                                         "output distribution: top choices"))
-    heat = dict(colorscale=STATE_SCALE, zmid=0, zmin=-bound, zmax=bound, showscale=False)
-    units = np.arange(1, H + 1)
+    strip = _strip_text(out_labels, 0.44 * 0.85 * NARROWEST_PX)
     fig.add_trace(go.Heatmap(z=np.zeros((1, n), np.float32), x=np.arange(1, n + 1), y=[0], text=[src_labels],
-                             texttemplate="%{text}", colorscale=[[0, "rgba(0,0,0,0)"], [1, HIGHLIGHT]], zmin=0, zmax=1,
-                             showscale=False, hovertemplate="x%{x}: %{text}<extra></extra>"), 1, 1)  # 0
-    fig.add_trace(go.Heatmap(z=chosen[None, :], x=np.arange(1, m + 1), y=[0], text=[[""] * m], texttemplate="%{text}",
-                             colorscale=WEIGHT_SCALE, zmin=0, zmax=1, showscale=False,
-                             hovertemplate="y%{x}: %{text}<br>p = %{z:.4f}<extra></extra>"), 1, 3)  # 1
-    fig.add_trace(go.Heatmap(z=enc, x=np.arange(1, n + 1), y=units, **heat,
-                             hovertemplate="h<sup>e</sup><sub>%{x}</sub>[%{y}] = %{z:.4f}<extra></extra>"), 2, 1)  # 2
-    fig.add_trace(go.Heatmap(z=context, x=[0], y=units, **heat,
-                             hovertemplate="c[%{y}] = %{z:.4f}<extra></extra>"), 2, 2)  # 3
-    fig.add_trace(go.Heatmap(z=dec, x=np.arange(0, m + 1), y=units, **heat,
-                             hovertemplate="h<sup>d</sup><sub>%{x}</sub>[%{y}] = %{z:.4f}<extra></extra>"), 2, 3)  # 4
-    fig.add_trace(go.Bar(x=np.zeros(5, np.float32), y=np.arange(5), orientation="h", text=[""] * 5,
-                         textposition="auto", marker_color="#5b8def",
-                         hovertemplate="p = %{x:.4f}<extra></extra>"), 3, 3)  # 5
+                             texttemplate="%{text}", colorscale=clear, showscale=False, name="source tokens",
+                             hovertemplate="x%{x}: %{text}<extra></extra>"), 1, 1)  # 0
+    fig.add_trace(go.Heatmap(z=np.zeros((strip["lines"], m), np.float32), x=np.arange(1, m + 1),
+                             y=np.arange(strip["lines"]), text=strip["rows"], texttemplate="%{text}",
+                             textfont=dict(size=strip["size"]), colorscale=clear, showscale=False,
+                             name="output tokens", hoverinfo="skip"), 1, 3)  # 1
+    fig.add_trace(go.Heatmap(z=enc, x=np.arange(1, n + 1), y=np.arange(1, H + 1), coloraxis="coloraxis",
+                             name="encoder states", customdata=units[:, :n],
+                             hovertemplate="h<sup>e</sup><sub>%{x}</sub>, unit %{customdata}: %{z:.4f}<extra></extra>"),
+                  2, 1)  # 2
+    fig.add_trace(go.Heatmap(z=context, x=[0], y=np.arange(1, H + 1), coloraxis="coloraxis", name="context c",
+                             customdata=units[:, :1],
+                             hovertemplate="c, unit %{customdata}: %{z:.4f}<extra></extra>"), 2, 2)  # 3
+    fig.add_trace(go.Heatmap(z=dec, x=np.arange(0, m + 1), y=np.arange(1, H + 1), coloraxis="coloraxis",
+                             name="decoder states", customdata=units[:, : m + 1],
+                             hovertemplate="h<sup>d</sup><sub>%{x}</sub>, unit %{customdata}: %{z:.4f}<extra></extra>"),
+                  2, 3)  # 4
+    fig.add_trace(top_choices(), 3, 3)  # 5
     out_ref, enc_ref, c_ref, dec_ref = _ref(fig, 1, 3), _ref(fig, 2, 1), _ref(fig, 2, 2), _ref(fig, 2, 3)
-    for row in (1, 2):
-        fig.update_xaxes(range=[0.5, n + 0.5], row=row, col=1, showticklabels=row == 2, **_ticks(src_labels))
-        fig.update_xaxes(range=[-0.5, m + 0.5], row=row, col=3, showticklabels=row == 2,
-                         **_ticks([f"h{i}" for i in range(m + 1)], start=0, most=16))
+    src_ref = _ref(fig, 1, 1)
+    width = 0.44 * 0.85 * NARROWEST_PX
+    fig.update_xaxes(range=[0.5, n + 0.5], row=1, col=1, showticklabels=False)
+    fig.update_xaxes(range=[0.5, n + 0.5], row=2, col=1, **fitting_ticks(src_labels, 0.5 * 0.85 * NARROWEST_PX))
+    fig.update_xaxes(range=[0.5, m + 0.5], row=1, col=3, showticklabels=False)
+    fig.update_xaxes(range=[-0.5, m + 0.5], row=2, col=3, **fitting_ticks([f"h{i}" for i in range(m + 1)], width,
+                                                                          start=0))
     fig.update_xaxes(showticklabels=False, row=2, col=2)
-    fig.update_yaxes(showticklabels=False, row=1)
-    fig.update_yaxes(title_text="unit", autorange="reversed", row=2, col=1)
+    fig.update_yaxes(showticklabels=False, range=[-0.5, 0.5], row=1, col=1)
+    fig.update_yaxes(showticklabels=False, range=[strip["lines"] - 0.5, -0.5], row=1, col=3)
+    height = int(min(840, max(580, 1.6 * H + 320)))
+    fig.update_yaxes(title_text="unit (by step of largest change)", title_font_size=11, autorange="reversed",
+                     row=2, col=1, **unit_rows(order, 0.62 * 0.85 * (height - 180)))
     fig.update_yaxes(autorange="reversed", showticklabels=False, row=2, col=2)
     fig.update_yaxes(autorange="reversed", showticklabels=False, row=2, col=3)
-    fig.update_xaxes(range=[0, 1.15], title_text="probability", row=3, col=3)
-    fig.update_yaxes(showticklabels=False, autorange="reversed", row=3, col=3)
-
-    def cover(ref, x0, x1, y0, y1, visible=True):
-        return dict(type="rect", xref=ref[0], yref=ref[1], x0=x0, x1=x1, y0=y0, y1=y1, fillcolor=COVER,
-                    line=dict(width=0), layer="above", visible=visible)
-
-    def outline(ref, x0, x1, y0, y1, visible=True):
-        return dict(type="rect", xref=ref[0], yref=ref[1], x0=x0, x1=x1, y0=y0, y1=y1, visible=visible,
-                    line=dict(color=HIGHLIGHT, width=3), fillcolor="rgba(0,0,0,0)", layer="above")
+    fig.update_xaxes(range=[0, 1.45], title_text="probability", tickvals=[0, 0.5, 1], row=3, col=3)
+    fig.update_yaxes(showticklabels=False, range=[4.5, -0.5], row=3, col=3)
+    animation_layout(fig, height)
+    fig.update_layout(coloraxis=colour_axis("h<sup>e</sup>, c, h<sup>d</sup><br>(value of a unit)", STATE_SCALE,
+                                            -bound, bound, bar_beside(fig, (2,), 3)))
 
     def frame(name: str, title: str, read: int, states: int, reading: int | None, step: int | None) -> dict:
         """read: encoder states shown; states: decoder states shown (h^d_0..); step: 0-based decoder step."""
-        strip = np.zeros((1, n), np.float32)
-        if reading is not None:
-            strip[0, reading] = 1
-        probs, text = np.zeros(5, np.float32), [""] * 5
-        if step is not None:
-            topk = trace.steps[step].topk[:5]
-            probs[: len(topk)] = [p for _, p in topk]
-            text[: len(topk)] = [f"{plot_text(token_label(t))}  {p:.3f}" for t, p in topk]
         outputs = step + 1 if step is not None else 0
+        at = reading if reading is not None else 0
         shapes = [cover(enc_ref, read + 0.5, n + 0.6, 0.4, H + 0.6, read < n),
                   cover(c_ref, -0.6, 0.6, 0.4, H + 0.6, read < n),
                   cover(dec_ref, states - 0.5, m + 0.6, 0.4, H + 0.6, states <= m),
-                  cover(out_ref, outputs + 0.5, m + 0.6, -0.6, 0.6, outputs < m),
-                  outline(enc_ref, (reading or 0) + 0.5, (reading or 0) + 1.5, 0.5, H + 0.5, reading is not None),
+                  cover(out_ref, outputs + 0.5, m + 0.6, -0.6, strip["lines"] - 0.4, outputs < m),
+                  outline(src_ref, at + 0.5, at + 1.5, -0.5, 0.5, reading is not None),
+                  outline(enc_ref, at + 0.5, at + 1.5, 0.5, H + 0.5, reading is not None),
                   outline(c_ref, -0.5, 0.5, 0.5, H + 0.5, step is not None or read == n and reading is None),
                   outline(dec_ref, states - 1.5, states - 0.5, 0.5, H + 0.5, states > 0)]
-        shown = [label if i < outputs else "" for i, label in enumerate(out_labels)]
-        return dict(name=name, data=[dict(type="heatmap", z=strip), dict(type="heatmap", text=[shown]),
-                                     dict(type="bar", x=probs, text=text)],
-                    traces=[0, 1, 5], layout=dict(shapes=shapes, title=dict(text=title)))
+        shown = [[label if i < outputs else "" for i, label in enumerate(row)] for row in strip["rows"]]
+        top = top_choice_data(trace.steps[step].topk if step is not None else [])
+        return dict(name=name, data=[dict(type="heatmap", text=shown), top], traces=[1, 5],
+                    layout=dict(shapes=shapes, title=dict(text=title)))
 
     frames = [frame(f"x{j + 1}", f"Encoder reads x<sub>{j + 1}</sub> = “{src_labels[j]}”:  h<sup>e</sup><sub>{j + 1}"
                     f"</sub> = f<sub>W</sub>(h<sup>e</sup><sub>{j}</sub>, x<sub>{j + 1}</sub>)", j + 1, 0, j, None)
@@ -107,7 +110,6 @@ def encoder_decoder_figure(trace: Trace) -> go.Figure:
         frames.append(frame(f"y{i + 1}", f"h<sup>d</sup><sub>{i + 1}</sub> = g(y<sub>{i}</sub>, h<sup>d</sup><sub>{i}"
                                          f"</sub>, c)  →  y<sub>{i + 1}</sub> = “{out_labels[i]}”"
                                          + (f" (p = {prob:.3f})" if prob is not None else ""), n, i + 2, None, i))
-    animation_layout(fig, int(min(820, max(560, 1.6 * H + 300))))
     return animated(fig, frames)
 
 
@@ -170,10 +172,11 @@ def timing_figure(timing: Timing) -> go.Figure:
     return fig
 
 
-def side_by_side_figure(with_attention: Trace, without: Trace) -> go.Figure:
+def side_by_side_figure(with_attention: Trace, without: Trace, reference: list[str] | None = None) -> go.Figure:
     """Both models writing their output on the same input, one decoder step per frame (animated in
     the browser): the attention model's alignment matrix fills in row by row, and each model's
-    output strip gains its token of the step (colour: the probability it gave that token)."""
+    output strip gains its token of the step (colour: the probability it gave that token). With a
+    `reference` (the right output tokens, when known), a token that differs from it is marked ✗."""
     n = len(with_attention.src_tokens)
     steps = max(len(with_attention.steps), len(without.steps))
     weights = with_attention.attention.astype(np.float32)  # (m, n)
@@ -184,32 +187,42 @@ def side_by_side_figure(with_attention: Trace, without: Trace) -> go.Figure:
                                         "with attention: output y<sub>i</sub>",
                                         "without attention (every step reads c = h<sup>e</sup><sub>n</sub>): "
                                         "output y<sub>i</sub>"))
-    fig.add_trace(go.Heatmap(z=weights, x=np.arange(1, n + 1), y=np.arange(1, m + 1), colorscale=WEIGHT_SCALE,
-                             zmin=0, zmax=1, colorbar=dict(title=dict(text="α"), thickness=10, len=0.6, y=0.68),
+    fig.add_trace(go.Heatmap(z=weights, x=np.arange(1, n + 1), y=np.arange(1, m + 1), coloraxis="coloraxis",
+                             name="alignment matrix",
                              hovertemplate="α<sub>%{y},%{x}</sub> = %{z:.4f}<extra></extra>"), 1, 1)
-    for row, trace in ((2, with_attention), (3, without)):
+    for row, trace, name in ((2, with_attention, "with attention"), (3, without, "without attention")):
         labels = [plot_text(token_label(t)) for t in trace.out_tokens]
+        marks = wrong_marks(trace.out_tokens, reference)
+        shown = [label + (" ✗" if wrong else "") for label, wrong in zip(labels, marks)]
         probs = np.array([dict(s.topk).get(s.token, np.nan) for s in trace.steps], dtype=np.float32)
-        fig.add_trace(go.Heatmap(z=probs[None, :], x=np.arange(1, len(labels) + 1), y=[0], text=[labels],
-                                 texttemplate="%{text}", colorscale=WEIGHT_SCALE, zmin=0, zmax=1, showscale=False,
+        fig.add_trace(go.Heatmap(z=probs[None, :], x=np.arange(1, len(labels) + 1), y=[0], text=[shown],
+                                 texttemplate="%{text}", coloraxis="coloraxis2", name=f"{name}: output",
                                  hovertemplate="y%{x} = %{text}<br>p = %{z:.4f}<extra></extra>"), row, 1)
     refs = [_ref(fig, r, 1) for r in (1, 2, 3)]
-    fig.update_xaxes(range=[0.5, n + 0.5], row=1, col=1, **_ticks(src_labels))
+    fig.update_xaxes(range=[0.5, n + 0.5], row=1, col=1, **fitting_ticks(src_labels, 0.85 * NARROWEST_PX))
     for row in (2, 3):
         fig.update_xaxes(range=[0.5, steps + 0.5], row=row, col=1, showticklabels=False)  # columns: steps 1..
         fig.update_yaxes(showticklabels=False, row=row, col=1)
     fig.update_yaxes(autorange="reversed", title_text="step i", row=1, col=1)
 
     def frame(i: int) -> dict:  # after step i (1-based) of both models
-        shapes = [dict(type="rect", xref=refs[0][0], yref=refs[0][1], x0=0.4, x1=n + 0.6, y0=i + 0.5, y1=m + 0.6,
-                       fillcolor=COVER, line=dict(width=0), layer="above", visible=i < m),
-                  dict(type="rect", xref=refs[0][0], yref=refs[0][1], x0=0.5, x1=n + 0.5, y0=i - 0.5, y1=i + 0.5,
-                       line=dict(color=HIGHLIGHT, width=3), fillcolor="rgba(0,0,0,0)", layer="above",
-                       visible=i <= m)]
+        shapes = [cover(refs[0], 0.4, n + 0.6, i + 0.5, m + 0.6, visible=i < m),
+                  outline(refs[0], 0.5, n + 0.5, i - 0.5, i + 0.5, visible=i <= m)]
         for ref in refs[1:]:
-            shapes.append(dict(type="rect", xref=ref[0], yref=ref[1], x0=i + 0.5, x1=steps + 0.6, y0=-0.6, y1=0.6,
-                               fillcolor=COVER, line=dict(width=0), layer="above", visible=i < steps))
+            shapes.append(cover(ref, i + 0.5, steps + 0.6, -0.6, 0.6, visible=i < steps))
         return dict(name=f"y{i}", layout=dict(shapes=shapes, title=dict(text=f"Decoder step i = {i}")))
 
     animation_layout(fig, int(min(760, max(560, 18 * m + 340))))
+    fig.update_layout(coloraxis=colour_axis("α<sub>ij</sub>", WEIGHT_SCALE, 0, 1, bar_beside(fig, (1,), 1)),
+                      coloraxis2=colour_axis("p(y<sub>i</sub>): the<br>probability the<br>model gave<br>its token",
+                                             PROB_SCALE, 0, 1, bar_beside(fig, (2, 3), 1), digits=1))
     return animated(fig, [frame(i) for i in range(1, steps + 1)], prefix="step ")
+
+
+def wrong_marks(tokens: list[str], reference: list[str] | None) -> list[bool]:
+    """For each output token (the end token included), whether it differs from the reference
+    output at its position (a missing or extra token counts as wrong); all False without one."""
+    if reference is None:
+        return [False] * len(tokens)
+    expected = list(reference) + ["</s>"]
+    return [k >= len(expected) or token != expected[k] for k, token in enumerate(tokens)]

@@ -12,7 +12,9 @@ from plotly.subplots import make_subplots
 
 from core import RNNTrace
 
-from .charts import COVER, HIGHLIGHT, STATE_SCALE, WEIGHT_SCALE, _ref, _ticks, animated, animation_layout
+from .charts import (NARROWEST_PX, PROB_SCALE, STATE_SCALE, _ref, animated, animation_layout, bar_beside,
+                     colour_axis, cover, fitting_ticks, label_width, outline, top_choice_data, top_choices, unit_order,
+                     unit_rows)
 from .labels import plot_text, token_label
 
 GATE_NAMES = {  # how each recorded gate is written on screen
@@ -37,75 +39,88 @@ def _label(text: str) -> str:
 def unrolled_figure(trace: RNNTrace, first: int = 0) -> go.Figure:
     """The network unrolled over the input, animated one token at a time in the browser: frame t
     reveals h_t (a column of the state heatmap), the head's output above it, and its top choices.
-    `first` (0-based) starts the drawing at a later step (steps keep their numbers t)."""
+    `first` (0-based) starts the drawing at a later step (steps keep their numbers t). Rows are the
+    units, ordered by the step at which each changes most (charts.unit_order)."""
     n = len(trace.steps)
     first = min(max(0, first), n - 1)
     shown_steps = trace.steps[first:]
-    states = np.stack([s.state for s in shown_steps]).T.astype(np.float32)  # (H, n - first)
+    count = n - first
+    order = unit_order(np.stack([s.state for s in shown_steps]))
+    states = np.stack([s.state for s in shown_steps]).T.astype(np.float32)[order]  # (H, count), rows in `order`
     H = states.shape[0]
     labels = token_labels(trace)
     top1 = [_label(s.prediction) for s in shown_steps]
     top1_prob = np.array([s.topk[0][1] for s in shown_steps], dtype=np.float32)
     positions = np.arange(first + 1, n + 1)
     what = KIND_OUTPUT[trace.kind]
-    written = "%{text}" if n - first <= 80 else ""  # beyond this the letters would overlap: hover shows them
-    fig = make_subplots(rows=3, cols=2, column_widths=[0.74, 0.26], row_heights=[0.1, 0.8, 0.1],
-                        specs=[[{}, {"rowspan": 3}], [{}, None], [{}, None]], horizontal_spacing=0.1,
-                        vertical_spacing=0.06,
-                        subplot_titles=(f"output from h<sub>t</sub>: {what}", "head at step t: top choices",
-                                        "hidden state h<sub>t</sub> (one column per step; rows: units)",
-                                        "input x<sub>t</sub>"))
+    strip_px = 0.62 * NARROWEST_PX
+    height = int(min(780, max(520, 1.4 * H + 300)))
+    fig = make_subplots(rows=3, cols=2, column_widths=[0.7, 0.3], row_heights=[0.1, 0.8, 0.1],
+                        specs=[[{}, None], [{}, {"rowspan": 2}], [{}, None]], horizontal_spacing=0.14,
+                        vertical_spacing=0.08,
+                        subplot_titles=(f"output from h<sub>t</sub>: {what} (the top guess)",
+                                        "hidden state h<sub>t</sub> (a column: the state after x<sub>t</sub>; "
+                                        "a row: one unit)",
+                                        "head at step t: top choices", "input x<sub>t</sub>"))
     out_ref, state_ref, in_ref = _ref(fig, 1, 1), _ref(fig, 2, 1), _ref(fig, 3, 1)
-    fig.add_trace(go.Heatmap(z=top1_prob[None, :], x=positions, y=[0], text=[top1], texttemplate=written,
-                             colorscale=WEIGHT_SCALE, zmin=0, zmax=1, showscale=False,
-                             hovertemplate="after x%{x}: %{text}<br>p = %{z:.4f}<extra></extra>"), 1, 1)
-    limit = max(1.0, float(np.abs(states).max()))
-    fig.add_trace(go.Heatmap(z=states, x=positions, y=np.arange(1, H + 1), colorscale=STATE_SCALE, zmid=0,
-                             zmin=-limit, zmax=limit, colorbar=dict(title=dict(text="h", side="right"), len=0.6,
-                                                                    thickness=10, x=0.695, xanchor="left"),
-                             hovertemplate="h<sub>%{x}</sub>[%{y}] = %{z:.4f}<extra></extra>"), 2, 1)
-    fig.add_trace(go.Heatmap(z=np.zeros((1, n - first), np.float32), x=positions, y=[0], text=[labels[first:]],
-                             texttemplate=written, colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], zmin=0,
-                             zmax=1, showscale=False, hovertemplate="x%{x} = %{text}<extra></extra>"), 3, 1)
-    fig.add_trace(go.Bar(x=np.zeros(5, np.float32), y=np.arange(5), orientation="h", text=[""] * 5,
-                         textposition="auto", marker_color="#5b8def", hovertemplate="p = %{x:.4f}<extra></extra>"),
-                  1, 2)
+    fig.add_trace(go.Heatmap(z=top1_prob[None, :], x=positions, y=[0], text=[top1],
+                             texttemplate="%{text}" if _fits(top1, strip_px) else "", coloraxis="coloraxis2",
+                             name="top guess", hovertemplate="after x%{x}: %{text}<br>p = %{z:.4f}<extra></extra>"),
+                  1, 1)  # 0
+    fig.add_trace(go.Heatmap(z=states, x=positions, y=np.arange(1, H + 1), coloraxis="coloraxis", name="hidden states",
+                             customdata=np.repeat((order + 1).astype(np.uint16)[:, None], count, axis=1),
+                             hovertemplate="h<sub>%{x}</sub>, unit %{customdata}: %{z:.4f}<extra></extra>"), 2, 1)  # 1
+    fig.add_trace(go.Heatmap(z=np.zeros((1, count), np.float32), x=positions, y=[0], text=[labels[first:]],
+                             texttemplate="%{text}" if _fits(labels[first:], strip_px) else "",
+                             colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], zmin=0, zmax=1, showscale=False,
+                             name="input tokens", hovertemplate="x%{x} = %{text}<extra></extra>"), 3, 1)  # 2
+    fig.add_trace(top_choices(), 2, 2)  # 3
+    step_labels = [str(t) for t in positions]
     for row in (1, 2, 3):  # the strips show the tokens; the axis numbers the steps
         fig.update_xaxes(range=[first + 0.5, n + 0.5], row=row, col=1, showticklabels=row == 3,
-                         **_ticks([str(t) for t in positions], start=first + 1, most=30))
-    fig.update_yaxes(showticklabels=False, row=1, col=1)
-    fig.update_yaxes(showticklabels=False, row=3, col=1)
-    fig.update_yaxes(title_text="unit", autorange="reversed", row=2, col=1)
-    fig.update_xaxes(range=[0, 1.15], title_text="probability", row=1, col=2)
-    fig.update_yaxes(showticklabels=False, autorange="reversed", row=1, col=2)
+                         **fitting_ticks(step_labels, strip_px, start=first + 1))
+    fig.update_yaxes(showticklabels=False, range=[-0.5, 0.5], row=1, col=1)
+    fig.update_yaxes(showticklabels=False, range=[-0.5, 0.5], row=3, col=1)
+    fig.update_yaxes(title_text="unit (by step of largest change)", autorange="reversed", row=2, col=1,
+                     **unit_rows(order, 0.8 * 0.85 * (height - 180)))
+    fig.update_xaxes(range=[0, 1.45], title_text="probability", tickvals=[0, 0.5, 1], row=2, col=2)
+    fig.update_yaxes(showticklabels=False, range=[4.5, -0.5], row=2, col=2)
+    animation_layout(fig, height)
+    limit = max(1.0, float(np.abs(states).max()))
+    fig.update_layout(coloraxis=colour_axis("h<sub>t</sub><br>(value of a unit)", STATE_SCALE, -limit, limit,
+                                            bar_beside(fig, (2,), 1)),
+                      coloraxis2=colour_axis("p of the top guess", PROB_SCALE, 0, 1,
+                                             _across_top(fig.get_subplot(2, 2)), digits=1))
 
     def frame(t: int) -> dict:
         step = trace.steps[t]
-        shapes = [
-            dict(type="rect", xref=out_ref[0], yref=out_ref[1], x0=t + 1.5, x1=n + 0.6, y0=-0.6, y1=0.6,
-                 fillcolor=COVER, line=dict(width=0), layer="above", visible=t + 1 < n),
-            dict(type="rect", xref=state_ref[0], yref=state_ref[1], x0=t + 1.5, x1=n + 0.6, y0=0.4, y1=H + 0.6,
-                 fillcolor=COVER, line=dict(width=0), layer="above", visible=t + 1 < n),
-            dict(type="rect", xref=state_ref[0], yref=state_ref[1], x0=t + 0.5, x1=t + 1.5, y0=0.5, y1=H + 0.5,
-                 line=dict(color=HIGHLIGHT, width=3), fillcolor="rgba(0,0,0,0)", layer="above"),
-            # the token being read: a shape, so a frame carries no array as long as the input
-            dict(type="rect", xref=in_ref[0], yref=in_ref[1], x0=t + 0.5, x1=t + 1.5, y0=-0.5, y1=0.5,
-                 line=dict(width=0), fillcolor=HIGHLIGHT, opacity=0.55, layer="below"),
-        ]
-        probs = np.zeros(5, np.float32)
-        text = [""] * 5
-        probs[: len(step.topk)] = [p for _, p in step.topk]
-        text[: len(step.topk)] = [f"{_label(tok)}  {p:.3f}" for tok, p in step.topk]
+        later = t + 1 < n  # columns after t are not computed yet
+        shapes = [cover(out_ref, t + 1.5, n + 0.6, -0.6, 0.6, visible=later),
+                  cover(state_ref, t + 1.5, n + 0.6, 0.4, H + 0.6, visible=later),
+                  outline(state_ref, t + 0.5, t + 1.5, 0.5, H + 0.5),
+                  outline(in_ref, t + 0.5, t + 1.5, -0.5, 0.5)]  # the token being read: no input-long array
         sampled = f";  sampled “{_label(step.sampled)}”" if step.sampled is not None else ""
         fed = " (fed back)" if step.generated else ""
         title = (f"t = {t + 1}:  h<sub>{t + 1}</sub> = f<sub>W</sub>(h<sub>{t}</sub>, x<sub>{t + 1}</sub> = "
                  f"“{labels[t]}”{fed})  →  {what}: “{_label(step.prediction)}” (p = {step.topk[0][1]:.3f}){sampled}")
-        return dict(name=f"t{t + 1}", data=[dict(type="bar", x=probs, text=text)],
-                    traces=[3], layout=dict(shapes=shapes, title=dict(text=title)))
+        return dict(name=f"t{t + 1}", data=[top_choice_data(step.topk)], traces=[3],
+                    layout=dict(shapes=shapes, title=dict(text=title)))
 
     frames = [frame(t) for t in range(first, n)]
-    animation_layout(fig, int(min(760, max(480, 1.4 * H + 260))))
     return animated(fig, frames, prefix="step ")
+
+
+def _fits(labels: list[str], width_px: float, font_px: float = 12) -> bool:
+    """Whether one label per column fits in a strip `width_px` wide (else hover shows them)."""
+    widest = max((label_width(label, font_px) for label in labels), default=0)
+    return widest + 2 <= width_px / max(len(labels), 1)
+
+
+def _across_top(subplot) -> dict:
+    """A horizontal colour bar above a subplot (paper coordinates)."""
+    (x0, x1), (_, y1) = subplot.xaxis.domain, subplot.yaxis.domain
+    return dict(orientation="h", x=(x0 + x1) / 2, xanchor="center", len=(x1 - x0) * 0.9, y=y1 + 0.1,
+                yanchor="bottom", thickness=10)
 
 
 def gates_figure(trace: RNNTrace, t: int) -> go.Figure:
@@ -123,9 +138,11 @@ def gates_figure(trace: RNNTrace, t: int) -> go.Figure:
     z = np.stack([values for _, values in rows]).astype(np.float32)
     limit = max(1.0, float(np.abs(z).max()))
     H = z.shape[1]
-    fig = go.Figure(go.Heatmap(z=z, x=np.arange(1, H + 1), y=[name for name, _ in rows], colorscale=STATE_SCALE,
-                               zmid=0, zmin=-limit, zmax=limit,
+    fig = go.Figure(go.Heatmap(z=z, x=np.arange(1, H + 1), y=[name for name, _ in rows], coloraxis="coloraxis",
+                               name="values of the update",
                                hovertemplate="%{y}, unit %{x}: %{z:.4f}<extra></extra>"))
+    fig.update_layout(coloraxis=colour_axis("value<br>(each row's<br>own quantity)", STATE_SCALE, -limit, limit,
+                                            dict(len=1.0)))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text="unit")
     fig.update_layout(height=int(90 + 34 * len(rows)), margin=dict(l=10, r=10, t=40, b=40),
@@ -147,8 +164,9 @@ def unit_text_figure(trace: RNNTrace, unit: int, width: int = 60) -> go.Figure:
     for t, (value, label) in enumerate(zip(values, labels)):
         z[t // width, t % width] = value
         text[t // width][t % width] = label
-    fig = go.Figure(go.Heatmap(z=z, text=text, texttemplate="%{text}", colorscale=STATE_SCALE, zmid=0, zmin=-1,
-                               zmax=1, xgap=1, ygap=3, hoverongaps=False, showscale=False,
+    limit = max(1.0, float(np.nanmax(np.abs(z))))
+    fig = go.Figure(go.Heatmap(z=z, text=text, texttemplate="%{text}", coloraxis="coloraxis", name="unit activation",
+                               xgap=1, ygap=3, hoverongaps=False,
                                customdata=np.arange(lines * width).reshape(lines, width) + 1,
                                hovertemplate="t = %{customdata}: %{text}<br>h[" + str(unit + 1) + "] = %{z:.4f}"
                                              "<extra></extra>"))
@@ -157,7 +175,9 @@ def unit_text_figure(trace: RNNTrace, unit: int, width: int = 60) -> go.Figure:
     fig.update_layout(height=int(70 + 30 * lines), margin=dict(l=10, r=10, t=36, b=10),
                       title=dict(text=f"unit {unit + 1}: h<sub>t</sub>[{unit + 1}] after each token "
                                       "(blue positive, red negative)",
-                                 font=dict(size=14)))
+                                 font=dict(size=14)),
+                      coloraxis=colour_axis(f"h<sub>t</sub>[{unit + 1}]", STATE_SCALE, -limit, limit,
+                                            dict(len=1.0, thickness=10)))
     return fig
 
 

@@ -1,0 +1,174 @@
+"""Every figure says what it shows: each colour scale has a legend naming its quantity and range,
+two quantities never share a scale, animations open on their first frame and never blank their
+heatmaps, and the sentences the pages build from numbers say what the numbers say."""
+import numpy as np
+import pytest
+
+from conftest import RECURRENT, SHIPPED, shipped
+from figures import array, figure_dict
+from ui import architecture_charts, charts, encdec_charts, equations, rnn_charts
+
+CLEAR = {"rgba(0,0,0,0)"}
+ANIMATABLE = {"bar", "scatter"}  # trace types Plotly animates: a frame changing one re-plots only those traces
+
+
+def attention_trace(name: str = "dates-attn", text: str = "3rd of May 1979", **options):
+    return shipped(name).translate(text, **options)
+
+
+def figures() -> list[tuple[str, object]]:
+    """Every figure builder of the app on a shipped model (name, builder of the figure)."""
+    built = []
+    for name, text in (("dates-attn", "3rd of May 1979"), ("reverse-attn", "attention"),
+                       ("numbers-attn", "siebenundneunzig")):
+        if name in SHIPPED:
+            built += [(f"timeline {name}", lambda n=name, t=text: charts.timeline_figure(attention_trace(n, t))),
+                      (f"scores {name}", lambda n=name, t=text: charts.scores_figure(attention_trace(n, t), 1)),
+                      (f"weights {name}", lambda n=name, t=text: charts.weights_figure(attention_trace(n, t), 1)),
+                      (f"context {name}", lambda n=name, t=text: charts.context_figure(attention_trace(n, t), 1)),
+                      (f"alignment {name}", lambda n=name, t=text: charts.alignment_figure(attention_trace(n, t), 1))]
+    if {"reverse-attn", "reverse-noattn"} <= set(SHIPPED):
+        built += [("encoder-decoder", lambda: encdec_charts.encoder_decoder_figure(
+                      shipped("reverse-noattn").translate("thequickbrownfox"))),
+                  ("side by side", lambda: encdec_charts.side_by_side_figure(
+                      shipped("reverse-attn").translate("attention"), shipped("reverse-noattn").translate("attention"),
+                      list("noitnetta")))]
+    if "lm-lstm" in RECURRENT:
+        run = lambda: shipped("lm-lstm").run("To be, or not to be, that is the question:")  # noqa: E731
+        built += [("unrolled", lambda: rnn_charts.unrolled_figure(run())),
+                  ("gates", lambda: rnn_charts.gates_figure(run(), 4)),
+                  ("unit over text", lambda: rnn_charts.unit_text_figure(run(), 3)),
+                  ("generation", lambda: rnn_charts.unrolled_figure(
+                      shipped("lm-lstm").generate("ROMEO:\n", length=60, temperature=0.8, seed=0), first=3)),
+                  ("next character", lambda: architecture_charts.next_token_figure(run()))]
+    if "ner" in RECURRENT:
+        built += [("labels", lambda: architecture_charts.label_probs_figure(
+            shipped("ner").run("Ada Lovelace met Charles Babbage in London.")))]
+    return built
+
+
+FIGURES = figures()
+
+
+def coloured_heatmaps(spec: dict) -> list[dict]:
+    return [t for t in spec["data"] if t.get("type") == "heatmap"
+            and not {c[1] for c in t.get("colorscale") or [[0, ""]]} <= CLEAR]
+
+
+@pytest.mark.parametrize("label,build", FIGURES, ids=[f[0] for f in FIGURES])
+def test_every_colour_scale_has_a_legend_naming_its_quantity_and_range(label, build):
+    spec = figure_dict(build())
+    layout = spec["layout"]
+    used = {}
+    for heatmap in coloured_heatmaps(spec):
+        assert heatmap.get("name"), f"{label}: a heatmap without a name"
+        axis = heatmap.get("coloraxis")
+        assert axis, f"{label}: heatmap {heatmap['name']!r} is coloured without a colour axis (and legend)"
+        used.setdefault(axis, []).append(heatmap["name"])
+    titles = []
+    for axis in used:
+        colour = layout[axis]
+        assert colour.get("showscale", True), (label, axis)
+        title = colour["colorbar"]["title"]["text"]
+        assert title.strip(), (label, axis)
+        ticks = colour["colorbar"]["tickvals"]
+        assert min(ticks) == pytest.approx(colour["cmin"]) and max(ticks) == pytest.approx(colour["cmax"])
+        titles.append(title)
+    assert len(set(titles)) == len(titles), f"{label}: two colour bars with one title {titles}"
+
+
+@pytest.mark.parametrize("label,build", FIGURES, ids=[f[0] for f in FIGURES])
+def test_alpha_and_probabilities_never_share_a_scale(label, build):
+    spec = figure_dict(build())
+    for heatmap in coloured_heatmaps(spec):
+        axis = spec["layout"][heatmap["coloraxis"]]
+        title = axis["colorbar"]["title"]["text"]
+        scale = [c[1] for c in axis["colorscale"]]
+        viridis = scale[0].lower() in ("#440154", "rgb(68,1,84)")
+        if "α" in title:
+            assert viridis and axis["cmin"] == 0 and axis["cmax"] == 1, label
+        else:
+            assert not viridis, f"{label}: {heatmap['name']} is on the α scale but is not α"
+        if title.startswith("p"):
+            assert axis["cmin"] == 0 and axis["cmax"] == 1
+
+
+@pytest.mark.parametrize("label,build", [f for f in FIGURES if f[0].split()[0] in
+                                         ("timeline", "encoder-decoder", "side", "unrolled", "generation")],
+                         ids=lambda f: f if isinstance(f, str) else "")
+def test_animations_open_on_their_first_frame(label, build):
+    spec = figure_dict(build())
+    frames = spec["frames"]
+    assert spec["layout"]["sliders"][0]["active"] == 0
+    first = frames[0]
+    if "shapes" in first.get("layout", {}):
+        assert spec["layout"]["shapes"] == first["layout"]["shapes"]
+        assert spec["layout"]["title"]["text"] == first["layout"]["title"]["text"]
+    for index, data in zip(first.get("traces", []), first.get("data", [])):
+        for key, value in data.items():
+            if key != "type":
+                assert np.array_equal(array(spec["data"][index][key]), array(value)), (label, index, key)
+
+
+@pytest.mark.parametrize("label,build", [f for f in FIGURES if f[0].split()[0] in
+                                         ("timeline", "encoder-decoder", "side", "unrolled", "generation")],
+                         ids=lambda f: f if isinstance(f, str) else "")
+def test_frames_never_make_plotly_drop_the_heatmaps(label, build):
+    """A frame that changes a bar or scatter trace makes Plotly re-plot only those and drop every
+    heatmap until the redraw (seen as white columns during Play); frames change histograms, the
+    text of colourless strips and the layout only. Play redraws (shapes and titles need it)."""
+    spec = figure_dict(build())
+    types = [t["type"] for t in spec["data"]]
+    for frame in spec["frames"]:
+        for index, data in zip(frame.get("traces", []), frame.get("data", [])):
+            assert types[index] not in ANIMATABLE, (label, frame["name"], index, types[index])
+            if types[index] == "heatmap":
+                assert set(data) <= {"type", "text"}, (label, frame["name"], "changes a heatmap's colours")
+                assert spec["data"][index].get("coloraxis") is None
+    play = spec["layout"]["updatemenus"][0]["buttons"][0]
+    assert play["label"] == "▶ Play" and play["args"][1]["frame"]["redraw"] is True
+
+
+def test_the_first_step_says_why_it_looks_at_the_last_token():
+    trace = attention_trace("dates-attn", "3rd of May 1979")
+    n = len(trace.src_tokens)
+    length = float(np.sum(trace.encoder_states[-1].astype(np.float64) ** 2))
+    assert np.isclose(trace.steps[0].scores[-1], length, rtol=1e-5)  # h^d_0 = h^e_n: its own squared length
+    note = equations.first_step_note(trace)
+    assert f"{length:.2f}" in note and f"h^e_{{{n}}}" in note and "h^d_0" in note
+    assert "looks at the last source token" in note  # true here: the largest of the scores
+    spec = figure_dict(charts.timeline_figure(trace))
+    first = next(f for f in spec["frames"] if f["name"] == "y1 · 1")
+    assert f"= {length:.2f}" in first["layout"]["title"]["text"] and "‖h<sup>e</sup>" in first["layout"]["title"]["text"]
+    assert equations.first_step_note(shipped("reverse-noattn").translate("abc")) is None
+
+
+def test_the_first_step_note_does_not_claim_what_the_scores_do_not_show():
+    trace = attention_trace("dates-attn", "3rd of May 1979")
+    trace.steps[0].scores[0] = trace.steps[0].scores[-1] + 1  # pretend another position scored higher
+    note = equations.first_step_note(trace)
+    assert "looks at the last source token" not in note and "$x_{1}$" in note
+
+
+def test_equations_use_the_lectures_notation():
+    trace = attention_trace("dates-attn", "3rd of May 1979", temperature=0.5, mask=[2])
+    for step in range(len(trace.steps)):
+        eq = equations.step_equations(trace, step)
+        for text in (eq.score, eq.softmax, eq.context, eq.context_unit):
+            assert "s_{" not in text and "j'" not in text
+        assert rf"\text{{score}}(h^d_{{{step}}}, h^e_{{k}})/0.5" in eq.softmax  # score(h^d_{i-1}, h^e_k) / T
+
+
+def test_wrong_tokens_are_marked_against_a_known_answer():
+    assert encdec_charts.wrong_marks(list("abc") + ["</s>"], list("abc")) == [False] * 4
+    assert encdec_charts.wrong_marks(list("abd") + ["</s>"], list("abc")) == [False, False, True, False]
+    assert encdec_charts.wrong_marks(list("ab") + ["</s>"], list("abc")) == [False, False, True]
+    assert encdec_charts.wrong_marks(list("abcd") + ["</s>"], list("abc")) == [False] * 3 + [True, True]
+    assert encdec_charts.wrong_marks(list("xyz"), None) == [False] * 3
+    text = "thequickbrownfoxjumpsoverthelazydog"
+    plain = shipped("reverse-noattn").translate(text)
+    spec = figure_dict(encdec_charts.side_by_side_figure(shipped("reverse-attn").translate(text), plain,
+                                                         list(text[::-1])))
+    strip = next(t for t in spec["data"] if t["name"] == "without attention: output")
+    marked = [label.endswith(" ✗") for label in strip["text"][0]]
+    assert marked == encdec_charts.wrong_marks(plain.out_tokens, list(text[::-1])) and any(marked)
