@@ -7,12 +7,13 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 import streamlit as st
 
 from ui import cache, sections, widgets
-from ui.labels import markdown_text, position_label
+from ui.labels import GLOSSARY, markdown_text, position_label
 from ui.state import BEAM_MAX, MAX_TEXT_CHARS, TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP, View
 
 
 PAGE = "attention"
 PREFERRED = "en-tr-attn"
+FIRST_STEP = 2  # the step in depth opens on the first step whose query is a decoder state (at i = 1 it is h^e_n)
 
 
 def key(name: str) -> str:
@@ -20,7 +21,7 @@ def key(name: str) -> str:
 
 
 def reset_step() -> None:
-    st.session_state[key("step")] = 1
+    st.session_state[key("step")] = FIRST_STEP
     st.session_state[key("hide")] = []
 
 
@@ -35,7 +36,7 @@ def on_model_change() -> None:
 
 def current_view(text: str, steps: int = 1) -> View:
     return View(model=st.session_state[key("model")], text=text,
-                step=min(st.session_state.get(key("step"), 1), max(steps, 1)),
+                step=min(st.session_state.get(key("step"), FIRST_STEP), max(steps, 1)),
                 temperature=st.session_state[key("temperature")], hide=list(st.session_state.get(key("hide"), [])),
                 beam=st.session_state[key("beam")])
 
@@ -52,7 +53,7 @@ if not cards:
              "`python -m core.train --task dates --attention dot`.")
     st.stop()
 cards.sort(key=lambda c: c.name != PREFERRED)
-default = View(model=cards[0].name, text=cards[0].examples[0] if cards[0].examples else "")
+default = View(model=cards[0].name, text=cards[0].examples[0] if cards[0].examples else "", step=FIRST_STEP)
 notices = widgets.load_view(PAGE, default, cards)
 
 st.title("Attention, step by step")
@@ -68,14 +69,14 @@ with controls[0]:
 with controls[1]:
     text = widgets.sentence_box(PAGE, "Input (press Enter to run)",
                                 "Any text: unknown characters or words are read as <unk>; long inputs are cut at "
-                                "the model's length limit.", on_change=reset_step)
+                                f"the model's length limit. {GLOSSARY['unk']}", on_change=reset_step)
 temperature = controls[2].slider(
     "Softmax temperature T", TEMPERATURE_MIN, TEMPERATURE_MAX, step=TEMPERATURE_STEP, key=key("temperature"),
     help="Step 2 becomes softmax(scores / T). T = 1 is the model as trained; small T sharpens the weights, "
-         "large T flattens them.")
+         f"large T flattens them. {GLOSSARY['temperature']}")
 beam = controls[3].number_input("Beam width", 1, BEAM_MAX, step=1, key=key("beam"),
                                 help="1 is greedy decoding. With more, the best hypothesis is traced below and "
-                                     "the others are listed with their scores.")
+                                     f"the others are listed with their scores. {GLOSSARY['beam']}")
 extras = st.columns([2, 1])
 with extras[0]:
     widgets.example_chooser(PAGE, card)
@@ -97,7 +98,8 @@ st.session_state[key("hide")] = [p for p in st.session_state.get(key("hide"), []
 hidden = extras[1].multiselect(
     "Hide source tokens from attention (counterfactual)", hide_options, key=key("hide"),
     format_func=lambda j: position_label(j, base.src_tokens[j]),
-    help="Hidden positions get weight exactly 0 and the others are renormalised; the model decodes again.")
+    help="Hidden positions get weight exactly 0 and the others are renormalised; the model decodes again. "
+         + GLOSSARY["counterfactual"])
 trace = base
 if hidden:
     try:
@@ -120,9 +122,11 @@ else:
 
 st.plotly_chart(cache.get_timeline(card.name, text, temperature, tuple(hidden), beam),
                 config={"displaylogo": False}, key=key("timeline"))
-st.caption("**The whole computation.** Press ▶ Play or drag the slider: the encoder reads the source one token at a "
-           "time, then every output token goes through the three steps and the decoder update. Grey means not "
-           "computed yet; the orange outline marks the query (or the token being read). It runs in your browser.")
+st.caption("**The whole computation.** It opens on its first frame: press ▶ Play or drag the slider. The encoder "
+           "reads the source one token at a time, then every output token goes through the three steps and the "
+           "decoder update. Grey means not computed yet; the orange outline marks the query (or the token being "
+           "read). Each colour bar names its quantity: one for the state vectors, one for the weights α. It runs in "
+           "your browser.")
 
 m = len(trace.steps)
 st.subheader("One decoder step in depth")
@@ -134,7 +138,7 @@ st.markdown(
     "The decoder then updates $h^d_i = g(y_{i-1}, h^d_{i-1}, c_i)$ and picks the output token $y_i$."
 )
 if m > 1:
-    st.session_state[key("step")] = min(st.session_state.get(key("step"), 1), m)
+    st.session_state[key("step")] = min(st.session_state.get(key("step"), FIRST_STEP), m)
     step_number = st.slider("Decoder step i", 1, m, key=key("step"))
 else:
     step_number = 1

@@ -75,13 +75,17 @@ def step_equations(trace: Trace, step: int) -> StepEquations:
     scaled = s.scores.astype(np.float64) / T
     visible = [p for p in range(len(scaled)) if p not in set(trace.mask)]
     ordered = sorted(visible, key=lambda p: -scaled[p])
-    shown = ordered[:TERMS]
     over = f"/{T:g}" if T != 1 else ""
-    denominator_terms = " + ".join(f"e^{{s_{{{i},{p + 1}}}{over}}}" for p in shown)
-    denominator_terms += r" + \cdots" if len(visible) > TERMS else ""
+
+    def score_of(position: str) -> str:  # the lecture's score(h^d_{i-1}, h^e_j), over T when T != 1
+        return rf"\text{{score}}(h^d_{{{prev}}}, h^e_{{{position}}}){over}"
+
+    terms_shown = " + ".join(rf"e^{{{_num(float(s.scores[p]), 2)}{over}}}" for p in ordered[:TERMS])
+    terms_shown += r" + \cdots" if len(visible) > TERMS else ""
     log_total = _logsumexp(scaled[visible])
-    softmax = (rf"\begin{{aligned}}\alpha_{{{i},{j}}} &= \frac{{e^{{s_{{{i},{j}}}{over}}}}}{{\sum_{{j'}} e^{{s_{{{i},j'}}{over}}}}} "
-               rf"= \frac{{e^{{s_{{{i},{j}}}{over}}}}}{{{denominator_terms}}} \\ "
+    softmax = (rf"\begin{{aligned}}\alpha_{{{i},{j}}} &= \frac{{\exp({score_of(str(j))})}}"
+               rf"{{\sum_k \exp({score_of('k')})}} = \frac{{e^{{{_num(float(s.scores[focus]), 2)}{over}}}}}"
+               rf"{{{terms_shown}}} \\ "
                rf"&= \frac{{{exp_latex(scaled[focus])}}}{{{exp_latex(log_total)}}} = {float(s.weights[focus]):.4f}"
                rf"\end{{aligned}}")
 
@@ -101,3 +105,23 @@ def step_equations(trace: Trace, step: int) -> StepEquations:
 def _logsumexp(values: np.ndarray) -> float:
     top = float(np.max(values))
     return top + math.log(float(np.sum(np.exp(values - top))))
+
+
+def first_step_note(trace: Trace) -> str | None:
+    """Why decoder step 1 looks at the last source token, with its number (Markdown with LaTeX; no
+    user text): the first query h^d_0 is h^e_n, so its score with h^e_n is ||h^e_n||^2. None for a
+    model without dot-product scores."""
+    if trace.score_function != "dot" or not trace.steps:
+        return None
+    scores = trace.steps[0].scores.astype(np.float64)
+    n = len(scores)
+    own = float(scores[-1])
+    visible = [p for p in range(n) if p not in set(trace.mask)]
+    largest = max(visible, key=lambda p: scores[p]) if visible else n - 1
+    if largest == n - 1:
+        tail = f"the largest of the {n} scores here, so step 1 looks at the last source token"
+    else:
+        tail = f"here the largest score is $x_{{{largest + 1}}}$'s ({scores[largest]:.2f})"
+    return (f"At $i = 1$ the query $h^d_0$ is $h^e_{{{n}}}$ itself, so its score with $h^e_{{{n}}}$ is its own "
+            f"squared length $\\lVert h^e_{{{n}}} \\rVert^2 = {own:.2f}$: {tail}. That is what the dot product "
+            "does with this first query, not a bug.")

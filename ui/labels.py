@@ -21,7 +21,7 @@ def token_label(token: str) -> str:
 
 def plot_text(text: str) -> str:
     """Escape text for Plotly labels, hover text and annotations (shown literally)."""
-    return html.escape(text, quote=True)
+    return html.escape(text, quote=False)  # Plotly shows &quot; literally; quotes are harmless in its text
 
 
 def markdown_text(text: str) -> str:
@@ -32,3 +32,25 @@ def markdown_text(text: str) -> str:
 def position_label(j: int, token: str) -> str:
     """'x3 · d': the lecture's 1-based source position and the token."""
     return f"x{j + 1} · {token_label(token)}"
+
+
+# One line for each word a first-year student may not know, shown where the word appears (help
+# text or a caption). Markdown; no user text.
+GLOSSARY = {
+    "counterfactual": "Counterfactual: what the model would have written if something had been different, here "
+                      "if it could not look at the hidden tokens.",
+    "jacobian": "The Jacobian ∂h_t/∂x_1 is the table of how much each number of h_t moves when each number of "
+                "x_1 moves a little; its norm sums that up in one number (the square root of the sum of squares).",
+    "bits per character": "Bits per character: the average of −log₂ p(the right next character), so 1 bit is "
+                          "as uncertain as a fair coin flip and lower is better.",
+    "macro F1": "Macro F1: the F1 score (the balance of precision and recall) of each class, averaged with equal "
+                "weight per class, so a rare class counts as much as a common one.",
+    "log-probability": "Log-probability: the logarithm of the probability the model gives a whole output (the sum "
+                       "of log p of its tokens); closer to 0 is more likely.",
+    "unk": "<unk> is the one token a model has for everything it never saw in training: an unknown character or "
+           "word is read as <unk>.",
+    "beam": "Beam search keeps the few best partial outputs (the beam) at every step instead of only the single "
+            "best token; width 1 is greedy decoding.",
+    "temperature": "Temperature T divides the scores before the softmax: T < 1 makes the distribution sharper, "
+                   "T > 1 flatter, T = 1 is the model as trained.",
+}

@@ -6,7 +6,7 @@ import streamlit as st
 from core import Trace
 
 from . import charts, equations, tables
-from .labels import markdown_text, token_label
+from .labels import GLOSSARY, markdown_text, token_label
 
 
 def step_in_depth(trace: Trace, step: int, key: str) -> None:
@@ -19,6 +19,9 @@ def step_in_depth(trace: Trace, step: int, key: str) -> None:
     st.markdown(f"Step *i* = {number}: input $y_{{{step}}}$ = “{markdown_text(token_label(s.input_token))}”, "
                 f"output $y_{{{number}}}$ = “{markdown_text(token_label(s.token))}”. The worked numbers follow the "
                 f"source token with the highest weight, $x_{{{eq.focus + 1}}}$ = “{markdown_text(token_label(focus))}”.")
+    note = equations.first_step_note(trace) if step == 0 else None
+    if note:
+        st.info(note)
     one, two, three, numbers = st.tabs(["Step 1 · scores", "Step 2 · weights", "Step 3 · context", "Tables"])
     with one:
         st.latex(eq.score)
@@ -54,5 +57,5 @@ def every_step(trace: Trace, step: int, key: str, target_level: str) -> None:
     if trace.beam:
         st.subheader(f"Beam search: {len(trace.beam)} hypotheses")
         st.caption("Finished hypotheses, best first, ranked by log-probability per token. The best one is traced "
-                   "above.")
+                   f"above. {GLOSSARY['beam']} {GLOSSARY['log-probability']}")
         st.dataframe(tables.beam_table(trace, target_level), hide_index=True)

@@ -19,7 +19,10 @@ def load_view(page: str, default: View, cards: list[ModelCard]) -> list[str]:
     if state_key(page, "model") in st.session_state:
         return []
     examples = {card.name: card.examples[0] for card in cards if card.examples}
-    view, notices = parse_view(st.query_params.to_dict(), [card.name for card in cards], default, examples)
+    params = st.query_params.to_dict()
+    view, notices = parse_view(params, [card.name for card in cards], default, examples)
+    if "step" not in params:  # a page may open on another step than 1 (save_view writes step=1 then)
+        view.step = default.step
     for name in KEYS:
         st.session_state[state_key(page, name)] = getattr(view, name)
     return notices
@@ -28,6 +31,8 @@ def load_view(page: str, default: View, cards: list[ModelCard]) -> list[str]:
 def save_view(view: View, default: View) -> None:
     """Write the view into the URL (only when it changed), so a link restores it."""
     params = view_params(view, default)
+    if view.step == 1 and default.step != 1:  # view_params leaves step 1 out: the default would replace it
+        params["step"] = "1"
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
 

@@ -1,0 +1,59 @@
+"""Every sentence on a page is true (Streamlit's AppTest): the first decoder step says why it looks
+at the last source token, with its number; sentences built from the model cards say what the cards
+hold; words a first-year student may not know are explained where they appear."""
+import json
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from conftest import shipped
+from ui.labels import GLOSSARY
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def open_page(page: str, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page(page)
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def shown_text(at: AppTest) -> str:
+    return "\n".join(e.value for e in [*at.markdown, *at.caption, *at.info, *at.warning])
+
+
+def test_attention_opens_the_step_in_depth_on_the_first_step_with_a_decoder_query():
+    at = open_page("pages/attention.py", {"model": "dates-attn", "text": "3rd of May 1979"})
+    assert not at.exception
+    assert at.slider(key="attention.step").value == 2  # the query is h^d_1, a decoder state
+    timeline = next(s for s in charts(at) if s.get("frames"))
+    assert timeline["layout"]["sliders"][0]["active"] == 0  # and the animation on its first frame
+
+
+def test_step_one_says_why_it_looks_at_the_last_token_and_a_link_keeps_it():
+    at = open_page("pages/attention.py", {"model": "dates-attn", "text": "3rd of May 1979", "step": "1"})
+    assert not at.exception
+    assert at.slider(key="attention.step").value == 1
+    assert at.query_params["step"] == "1"  # step 1 stays in the link (the page's own default is 2)
+    trace = shipped("dates-attn").translate("3rd of May 1979")
+    length = float(np.sum(trace.encoder_states[-1].astype(np.float64) ** 2))
+    notes = [i.value for i in at.info if "h^d_0" in i.value]
+    assert len(notes) == 1 and f"= {length:.2f}" in notes[0] and f"{length:.2f}" == "62.97"
+    at.slider(key="attention.step").set_value(3).run()
+    assert not [i.value for i in at.info if "h^d_0" in i.value]  # only where step 1 is shown
+
+
+def test_attention_controls_explain_their_words():
+    at = open_page("pages/attention.py", {"model": "dates-attn", "text": "3rd of May 1979"})
+    helps = {w.label: w.help or "" for w in [*at.slider, *at.number_input, *at.multiselect, *at.text_input]}
+    assert GLOSSARY["temperature"] in helps["Softmax temperature T"]
+    assert GLOSSARY["beam"] in helps["Beam width"]
+    assert GLOSSARY["counterfactual"] in helps["Hide source tokens from attention (counterfactual)"]
+    assert GLOSSARY["unk"] in helps["Input (press Enter to run)"]
