@@ -16,6 +16,7 @@ from pathlib import Path
 
 import torch
 from torch import nn
+from torch.overrides import TorchFunctionMode
 
 MAX_WEIGHTS_BYTES = 256 * 2**20  # the largest shipped file has 4 MB
 MAX_HEADER_BYTES = 2**20
@@ -84,10 +85,21 @@ def _entry(name: str, entry: object) -> tuple[str, tuple[int, ...], tuple[int, i
     return dtype, tuple(shape), (offsets[0], offsets[1])
 
 
+class _NoRandomInit(TorchFunctionMode):
+    """Skips random initialisation, which has no values to fill on the meta device (and for which
+    torch would import its compiler stack, 2.5 s, to run normal_ on meta tensors)."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if getattr(func, "__name__", "") in ("normal_", "uniform_"):
+            return args[0] if args else kwargs["tensor"]
+        return func(*args, **kwargs)
+
+
 def model_shapes(build: Callable[[], nn.Module]) -> Shapes:
     """The dtype and shape of every tensor in the state dict of the module `build` makes, built on
     the meta device: sizes from a card are checked before any memory is allocated for them."""
-    with torch.device("meta"):
+    with torch.device("meta"), _NoRandomInit():
         module = build()
     return {k: (_DTYPE_NAMES.get(v.dtype, str(v.dtype)), tuple(v.shape)) for k, v in module.state_dict().items()}
 
