@@ -12,6 +12,7 @@ from safetensors.torch import load, save_file
 
 from .card_schema import MODEL_NAME, CardSchemaError, check_card
 from .model import ModelConfig, Seq2Seq
+from .pieces import PieceModel
 from .rnn import KINDS, RecurrentModel, RNNConfig
 from .weights_file import model_shapes, read_weights, shape_difference, tensor_shapes, weights_sha256
 
@@ -19,6 +20,7 @@ from .weights_file import model_shapes, read_weights, shape_difference, tensor_s
 # serve damaged copies from one); read here only
 CHECKPOINT_DIR = Path(os.environ.get("SEQ2SEQ_CHECKPOINT_DIR") or Path(__file__).resolve().parent.parent / "checkpoints")
 MAX_CARD_BYTES = 16 * 2**20  # the largest shipped card has 143 kB
+PIECES_SUFFIX = ".pieces.json"
 
 
 class CheckpointError(RuntimeError):
@@ -76,11 +78,21 @@ def weights_path(name: str, directory: Path = CHECKPOINT_DIR) -> Path:
     return Path(directory) / f"{name}.safetensors"
 
 
+def pieces_path(name: str, directory: Path = CHECKPOINT_DIR) -> Path:
+    """The piece models (core.pieces) of a model with subword pieces: {"source": ..., "target": ...},
+    each the plain JSON of a Hugging Face `tokenizers` tokenizer."""
+    return Path(directory) / f"{name}{PIECES_SUFFIX}"
+
+
 def save_model(model: Seq2Seq | RecurrentModel, card: ModelCard, directory: Path = CHECKPOINT_DIR) -> None:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
     save_file(state, str(weights_path(card.name, directory)), metadata={"name": card.name})
+    piece_models = getattr(model, "piece_models", None)
+    if piece_models:
+        plain = {side: json.loads(piece_model.to_json()) for side, piece_model in piece_models.items()}
+        pieces_path(card.name, directory).write_text(json.dumps(plain, ensure_ascii=False), encoding="utf-8")
     card.weights_sha256 = weights_sha256(weights_path(card.name, directory).read_bytes())  # the card names its weights
     card_path(card.name, directory).write_text(json.dumps(card.to_dict(), indent=1, ensure_ascii=False) + "\n",
                                                encoding="utf-8")
@@ -115,6 +127,8 @@ def list_models(directory: Path = CHECKPOINT_DIR, unreadable: dict[str, str] | N
     a dict as `unreadable` to collect {file stem: what is wrong} for them."""
     cards = []
     for path in sorted(Path(directory).glob("*.json")):
+        if path.name.endswith(PIECES_SUFFIX):
+            continue
         try:
             cards.append(read_card(path))
         except CheckpointError as err:
@@ -143,7 +157,9 @@ def load_model(name: str, directory: Path = CHECKPOINT_DIR) -> Seq2Seq | Recurre
 
 
 def _new_model(name: str, config: ModelConfig | RNNConfig, directory: Path) -> Seq2Seq | RecurrentModel:
-    return Seq2Seq(config) if isinstance(config, ModelConfig) else RecurrentModel(config)
+    if isinstance(config, ModelConfig):
+        return Seq2Seq(config, _read_piece_models(name, config, directory))
+    return RecurrentModel(config)
 
 
 def _load_weights(name: str, card: ModelCard, directory: Path) -> tuple[Seq2Seq | RecurrentModel, str]:
@@ -174,6 +190,20 @@ def _load_weights(name: str, card: ModelCard, directory: Path) -> tuple[Seq2Seq 
     if bad:
         raise CheckpointError(f"{weights_file}: non-finite values in {', '.join(bad[:3])}.")
     return model, weights_sha256(data)
+
+
+def _read_piece_models(name: str, config: ModelConfig, directory: Path) -> dict[str, PieceModel]:
+    sides = [side for side, level in (("source", config.src_level), ("target", config.tgt_level)) if level == "piece"]
+    if not sides:
+        return {}
+    path = pieces_path(name, directory)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: piece model file not found.")
+    try:
+        plain = json.loads(path.read_text(encoding="utf-8"))
+        return {side: PieceModel.from_json(json.dumps(plain[side])) for side in sides}
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, Exception) as err:  # noqa: B014
+        raise CheckpointError(f"{path}: not a valid piece model file ({type(err).__name__}).") from None
 
 
 def model_card(name: str, directory: Path = CHECKPOINT_DIR) -> ModelCard:

@@ -76,7 +76,8 @@ STOPS = [
     ("pages/attention.py", "4. Attention, step by step", ":material/center_focus_strong:",
      "At every decoder step $i$: $\\text{score}(h^d_{i-1}, h^e_j) = h^d_{i-1} \\cdot h^e_j$, "
      "$\\alpha_{ij} = \\text{softmax}_j(\\text{score})$, $c_i = \\sum_j \\alpha_{ij} h^e_j$, animated with the actual "
-     "numbers."),
+     "numbers, on English → Turkish translation (where the word order makes the alignment cross) and on dates, "
+     "number words and reversed strings."),
     ("pages/compare.py", "5. Attention vs none", ":material/compare:",
      "The same input through both models of a task, and accuracy by source length for every task."),
 ]
@@ -98,6 +99,9 @@ if table.empty:
     st.warning("No models were found in checkpoints/. Train one with `python -m core.train --task dates`.")
 else:
     st.dataframe(table, hide_index=True, width="stretch")
+    credits = sorted({card.data["credit"] for card in list_models() if card.data.get("credit")})
+    if credits:
+        st.caption("Data credits: " + "; ".join(markdown_text(c) for c in credits) + ".")
 recurrent = recurrent_table()
 if not recurrent.empty:
     st.caption("Single recurrent networks for the first pages: language models on plays they never read, a sentiment "

@@ -49,7 +49,8 @@ def messages(at: AppTest) -> str:
 def test_page_opens_on_a_worked_example():
     at = open_page()
     assert not at.exception
-    model = shipped("dates-attn")
+    model = shipped("en-tr-attn")  # the default model, on its first example
+    assert text_box(at).value == model.card.examples[0]
     trace = model.translate(text_box(at).value)
     assert "**Output:**" in [m.value for m in at.markdown] and trace.output in [t.value for t in at.text]
     assert source_strip(at) == labels(trace.src_tokens)
@@ -59,7 +60,7 @@ def test_page_opens_on_a_worked_example():
 
 
 def test_typing_a_sentence_redraws_with_its_tokens():
-    at = open_page()
+    at = open_page({"model": "dates-attn"})
     text_box(at).set_value("12/25/2015").run()
     assert not at.exception
     assert source_strip(at) == labels("12/25/2015")
@@ -76,7 +77,7 @@ def test_choosing_a_model_switches_to_its_example_and_its_vocabulary():
 
 
 def test_moving_the_step_changes_the_step_figures_and_equations():
-    at = open_page({"text": "3rd of May 1979"})
+    at = open_page({"model": "dates-attn", "text": "3rd of May 1979"})
     trace = shipped("dates-attn").translate("3rd of May 1979")
     for number in (1, 4, len(trace.steps)):
         at.slider(key="attention.step").set_value(number).run()
@@ -91,7 +92,7 @@ def test_moving_the_step_changes_the_step_figures_and_equations():
 
 
 def test_temperature_changes_the_weights_drawn():
-    at = open_page({"text": "3rd of May 1979"})
+    at = open_page({"model": "dates-attn", "text": "3rd of May 1979"})
     at.slider(key="attention.temperature").set_value(3.0).run()
     assert not at.exception
     trace = shipped("dates-attn").translate("3rd of May 1979", temperature=3.0)

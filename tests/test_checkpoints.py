@@ -11,7 +11,7 @@ from core.checkpoint import card_path, save_model, weights_path
 
 from conftest import SHIPPED, shipped
 
-REQUIRED_MODELS = [f"{task}-{kind}" for task in ("dates", "numbers", "en-de", "reverse") for kind in ("attn", "noattn")]
+REQUIRED_MODELS = [f"{task}-{kind}" for task in ("dates", "numbers", "en-tr", "reverse") for kind in ("attn", "noattn")]
 
 
 def test_every_required_model_is_shipped_with_a_full_card():
