@@ -2,21 +2,26 @@
 
 - the fixed-length bottleneck: one input grown a token at a time, every prefix decoded
   (`growing_prefixes`), for tasks whose right answer is known from the input (`reverse`);
-- sequential processing: the n dependent encoder steps against the one matrix product that
-  scores every source position for every decoder step (`sequential_vs_parallel`).
+- sequential processing: the chain of dependent steps an RNN encoder-decoder runs on an input
+  (n encoder + m decoder steps, with or without attention: each query h^d_{i-1} waits for the step
+  before it) against the one step per layer of self-attention, all timed on the input's own sizes
+  (`sequential_vs_parallel`).
 The third, long-term dependencies, is core.rnn.RecurrentModel.gradient_norms.
 """
 from __future__ import annotations
 
+import math
 import statistics
 import time
 from dataclasses import dataclass
 
 import torch
 
+from .attention import attend
 from .evaluate import predict
 from .model import Seq2Seq, hidden_of
 from .text import source_pieces
+from .vocab import BOS_ID
 
 REFERENCES = {"reverse": lambda text: text[::-1]}  # tasks whose answer follows from the input
 
@@ -53,47 +58,102 @@ def growing_prefixes(model: Seq2Seq, text: str, start: int = 1) -> list[PrefixRe
 
 
 @dataclass
+class Chain:
+    """One way to compute the input: how many steps must wait for the one before, and how long the
+    whole computation took (median)."""
+
+    label: str
+    dependent_steps: int
+    ms: float
+
+
+@dataclass
 class Timing:
-    steps: int  # n dependent encoder steps
-    queries: int  # decoder steps scored at once
-    sequential_ms: float  # median time of the n encoder steps, one after another
-    parallel_ms: float  # median time of the one product Q K^T: every score of every step
-    per_step_ms: float
+    source: int  # n: source tokens
+    output: int  # m: decoder steps of the plain model on this input (end token included)
+    hidden: int  # H: the width every row is timed at
+    chains: list[Chain]
+
+
+def _median_ms(fn, repeats: int) -> float:
+    fn()  # warm up (first calls allocate)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def _recurrent_layers(model: Seq2Seq, text: str, steps: int):
+    """The model's recurrent layers on `text`, as they run: the encoder RNN over the n tokens
+    (inside it, n dependent steps), then `steps` decoder-cell steps, each from the state the one
+    before wrote (with attention: its scores, weights and context first). Embeddings are computed
+    beforehand and the output layer is left out, as in the self-attention rows."""
+    config = model.config
+    ids = torch.tensor([model.src_vocab.encode(model.source_tokens(text)[: config.max_src_len])])  # (1, n)
+    embedded = model.src_embed(ids)  # (1, n, E)
+    first_input = model.tgt_embed(torch.full((1,), BOS_ID, dtype=torch.long))  # (1, E)
+    visible = torch.ones(ids.shape, dtype=torch.bool)
+
+    def run() -> None:
+        states, final = model.encoder(embedded)  # (1, n, H)
+        if config.bidirectional:
+            final = states[:, -1]
+        elif isinstance(final, tuple):
+            final = (final[0][0], final[1][0])
+        else:
+            final = final[0]
+        state = final
+        for _ in range(steps):
+            if model.scorer is not None:
+                _, _, context = attend(model.scorer, hidden_of(state), states, visible, 1.0)
+            else:
+                context = hidden_of(final)  # c = h^e_n
+            state = model.decoder_cell(torch.cat([first_input, context], dim=-1), state)
+
+    return run, ids.size(1)
+
+
+def _self_attention_layer(tokens: int, width: int, causal: bool):
+    """One single-head self-attention layer over `tokens` positions of `width` (seeded random
+    weights: its cost, not its answers): every position's scores, weights and output at once."""
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(tokens, width, generator=generator)
+    wq, wk, wv, wo = (torch.randn(width, width, generator=generator) / math.sqrt(width) for _ in range(4))
+    future = torch.triu(torch.ones(tokens, tokens, dtype=torch.bool), diagonal=1)
+
+    def run() -> torch.Tensor:
+        scores = (x @ wq) @ (x @ wk).T / math.sqrt(width)  # (tokens, tokens): every pair in one product
+        if causal:  # a decoder position sees only the ones before it, still all computed at once
+            scores = scores.masked_fill(future, float("-inf"))
+        return (torch.softmax(scores, dim=-1) @ (x @ wv)) @ wo
+
+    return run
 
 
 @torch.inference_mode()
-def sequential_vs_parallel(model: Seq2Seq, text: str, repeats: int = 15) -> Timing:
-    """Time the encoder's n steps (each needs the state before it) against one matrix product
-    that computes all m x n dot-product scores at once, on this input (median of `repeats`)."""
-    config = model.config
-    pieces = source_pieces(text, config.src_level, config.lowercase, config.drop_spaces)[: config.max_src_len]
-    if not pieces:
+def sequential_vs_parallel(model: Seq2Seq, text: str, with_attention: Seq2Seq | None = None,
+                           repeats: int = 7) -> Timing:
+    """Time the computations on this input's sizes (median of `repeats`): the plain model's
+    recurrent layers (n encoder + m decoder steps, m = its own output length with the end token),
+    the attention model's for the same m (each step's query h^d_{i-1} still waits for the step
+    before; attention adds a look at every h^e_j), and one layer of self-attention at the same
+    width H over the n source tokens and over the m output tokens (teacher-forced, as in
+    training): one step each."""
+    if not model.source_tokens(text):
         raise ValueError("The input is empty: type a few characters or words.")
-    ids = torch.tensor(model.src_vocab.encode(pieces))
-
-    def encode_step_by_step() -> torch.Tensor:
-        state = None
-        states = []
-        for j in range(len(ids)):
-            state = model.encoder_step(ids[j : j + 1], state)
-            states.append(hidden_of(state)[0])
-        return torch.stack(states)  # (n, H)
-
-    keys = encode_step_by_step()
-    queries = keys.flip(0).contiguous()  # stand-in queries, one per decoder step (m = n): only the shapes matter
-
-    def score_all() -> torch.Tensor:
-        return queries @ keys.T  # (m, n): every score of every step in one product
-
-    def median_ms(fn) -> float:
-        fn()
-        times = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            fn()
-            times.append((time.perf_counter() - started) * 1000)
-        return statistics.median(times)
-
-    sequential = median_ms(encode_step_by_step)
-    return Timing(steps=len(ids), queries=len(queries), sequential_ms=sequential, parallel_ms=median_ms(score_all),
-                  per_step_ms=sequential / len(ids))
+    steps = len(model.translate(text).steps)
+    width = model.config.hidden
+    plain, n = _recurrent_layers(model, text, steps)
+    chains = [Chain(f"RNN encoder-decoder, c = h^e_n ({model.name}): {n} encoder + {steps} decoder steps",
+                    n + steps, _median_ms(plain, repeats))]
+    if with_attention is not None:
+        attended, n_attn = _recurrent_layers(with_attention, text, steps)
+        chains.append(Chain(f"RNN encoder-decoder with attention ({with_attention.name}): {n_attn} encoder + {steps} "
+                            "decoder steps", n_attn + steps, _median_ms(attended, repeats)))
+    chains.append(Chain(f"self-attention, one encoder layer: all {n} source positions at once", 1,
+                        _median_ms(_self_attention_layer(n, width, causal=False), repeats)))
+    chains.append(Chain(f"self-attention, one decoder layer in training: all {steps} output positions at once", 1,
+                        _median_ms(_self_attention_layer(steps, width, causal=True), repeats)))
+    return Timing(source=n, output=steps, hidden=width, chains=chains)

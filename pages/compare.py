@@ -70,6 +70,9 @@ else:
                 st.subheader("with attention" if card.attention else "without attention")
                 st.caption(f"{card.name} · {widgets.metric_summary(card)} on the held-out test set")
                 widgets.plain_text("Output:", trace.output)
+                note = encdec_charts.answer_note(trace)
+                if note:
+                    st.caption(note)
                 for warning in trace.warnings:
                     st.warning(markdown_text(warning))
                 if trace.attention is None:
@@ -79,8 +82,10 @@ else:
                               key(f"csv-{card.name}"), height=300)
 
 st.header("Accuracy by source length, every task")
-st.markdown("From the model cards: held-out exact match (BLEU for en-tr) by source length. In the spirit of Bahdanau "
-            "et al. (2015), Fig. 2: the plain encoder-decoder falls as inputs grow; with attention it holds.")
+st.markdown("From the model cards: held-out exact match (BLEU for en-tr) by source length, in the spirit of Bahdanau "
+            "et al. (2015), Fig. 2. What the numbers show, task by task:")
+for finding in encdec_charts.length_findings(seq2seq).values():
+    st.markdown(f"- {finding}")
 st.plotly_chart(encdec_charts.length_figure(seq2seq), key=key("lengths"))
 with st.expander("The numbers (table)"):
     widgets.table(tables.length_table(seq2seq), "Accuracy by length (CSV)", "accuracy-by-length.csv",

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.limits import sequential_vs_parallel
 from ui import cache, encdec_charts, rnn_charts, tables, widgets
-from ui.labels import markdown_text
+from ui.labels import GLOSSARY, markdown_text
 from ui.state import MAX_TEXT_CHARS, Param
 
 
@@ -123,16 +123,26 @@ elif long_text:
         st.download_button("Gradient norms (CSV)", gradient_table.to_csv(index=False), "gradient-norms.csv",
                            "text/csv", key=key("csv-gradients"))
         st.caption("After the last character: " + "; ".join(f"{name} {value:.2e}" for name, value in last.items())
-                   + ". Frobenius norm of the Jacobian of $h_t$ with respect to the first input embedding.")
+                   + ". Frobenius norm of the Jacobian of $h_t$ with respect to the first input embedding. "
+                   + GLOSSARY["jacobian"])
 
 st.header("Limitation 3: sequential processing")
-st.markdown("Step $j$ of the encoder needs $h^e_{j-1}$, so the $n$ steps run one after another. Attention's scores "
-            "for every decoder step and every source position are one matrix product, all at once. Times measured "
-            f"now, on this server, with {card.name}'s encoder and your input:")
+st.markdown("Step $j$ of the encoder needs $h^e_{j-1}$, and decoder step $i$ needs $h^d_{i-1}$, so an RNN "
+            "encoder-decoder runs $n + m$ steps one after another. Attention does not shorten that chain: each "
+            "step's query $h^d_{i-1}$ is the state the step before wrote, so the scores of step $i$ cannot be "
+            "computed before step $i-1$ ends. The lecture names this limitation to motivate the Transformer (its "
+            "Part 2): self-attention computes every position of a layer at once, one step per layer. Measured now, "
+            f"on this server, on your input with {card.name} and its attention twin:")
 if trace is not None:
-    timing = sequential_vs_parallel(cache.get_model(card.name), text)
+    twin = card.name.replace("-noattn", "-attn")
+    timing = sequential_vs_parallel(cache.get_model(card.name), text,
+                                    cache.get_model(twin) if twin in {c.name for c in all_cards} else None)
     st.plotly_chart(encdec_charts.timing_figure(timing), key=key("timing"))
-    st.caption(f"{timing.steps} encoder steps took {timing.sequential_ms:.3f} ms ({timing.per_step_ms:.3f} ms each, "
-               f"none can start before the one before it ends); all {timing.queries * timing.steps} scores took "
-               f"{timing.parallel_ms:.3f} ms. Longer inputs make the gap grow.")
+    st.caption(f"n = {timing.source} source tokens, m = {timing.output} decoder steps (the plain model's output with "
+               f"its end token), width H = {timing.hidden}. Timed: the recurrent layers (the encoder RNN, then m "
+               "decoder steps, with attention's scores, weights and context in each) against one single-head "
+               "self-attention layer of the same width with random weights (its cost, not its answer); embeddings "
+               "and output layers are left out of both. A Transformer still writes its output one token at a time "
+               "when it generates; what runs at once is every encoder layer, and the decoder in training, when the "
+               "output is known.")
 widgets.save_params(PAGE, SPEC)

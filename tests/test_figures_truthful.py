@@ -163,7 +163,8 @@ def test_wrong_tokens_are_marked_against_a_known_answer():
     assert encdec_charts.wrong_marks(list("abc") + ["</s>"], list("abc")) == [False] * 4
     assert encdec_charts.wrong_marks(list("abd") + ["</s>"], list("abc")) == [False, False, True, False]
     assert encdec_charts.wrong_marks(list("ab") + ["</s>"], list("abc")) == [False, False, True]
-    assert encdec_charts.wrong_marks(list("abcd") + ["</s>"], list("abc")) == [False] * 3 + [True, True]
+    assert encdec_charts.wrong_marks(list("abcd") + ["</s>"], list("abc")) == [False] * 3 + [True, False]
+    assert encdec_charts.wrong_marks(list("acd") + ["</s>"], list("abcd")) == [False, True, False, False]
     assert encdec_charts.wrong_marks(list("xyz"), None) == [False] * 3
     text = "thequickbrownfoxjumpsoverthelazydog"
     plain = shipped("reverse-noattn").translate(text)
@@ -172,3 +173,63 @@ def test_wrong_tokens_are_marked_against_a_known_answer():
     strip = next(t for t in spec["data"] if t["name"] == "without attention: output")
     marked = [label.endswith(" ✗") for label in strip["text"][0]]
     assert marked == encdec_charts.wrong_marks(plain.out_tokens, list(text[::-1])) and any(marked)
+
+
+def test_length_sentences_say_what_the_cards_hold():
+    from core import list_models
+
+    cards = [c for c in list_models() if c.kind == "seq2seq"]
+    found = encdec_charts.length_findings(cards)
+    by_task = {task: {("attn" if c.attention else "plain"): {r["lengths"]: r for r in c.metrics_by_length}
+                      for c in cards if c.task == task} for task in found}
+    for task, sentence in found.items():
+        rows = by_task[task]
+        value = {kind: [100 * r["exact_match"] if "bleu" not in r else r["bleu"] for r in rows[kind].values()]
+                 for kind in rows}
+        if "falls from" in sentence and "with attention it stays" in sentence:  # the bottleneck claim
+            assert value["plain"][0] - value["plain"][-1] >= 10, task
+            assert min(value["attn"]) >= value["attn"][0] - (value["plain"][0] - value["plain"][-1]) / 3, task
+            assert f"{value['plain'][-1]:.1f}" in sentence and f"{min(value['attn']):.1f}" in sentence
+        if "within" in sentence:
+            gap = max(abs(a - p) for a, p in zip(value["attn"], value["plain"]))
+            assert f"within {gap:.1f} points" in sentence, task
+    if "reverse" in found:
+        assert "falls from" in found["reverse"]
+    if "dates" in found:  # 100% for both: no claim that the plain model falls
+        assert "falls" not in found["dates"] and "both models are right" in found["dates"]
+    if "numbers" in found:
+        assert "falls from" not in found["numbers"] and "within" in found["numbers"]
+
+
+def test_answer_note_counts_the_wrong_tokens_of_a_known_answer():
+    text = "thequickbrownfoxjumpsover"
+    plain = shipped("reverse-noattn").translate(text)
+    assert encdec_charts.known_answer(plain) == list(text[::-1])
+    marks = encdec_charts.wrong_marks(plain.out_tokens, list(text[::-1]))
+    note = encdec_charts.answer_note(plain)
+    assert note.startswith(f"{sum(marks)} of {len(marks)} tokens are wrong") and "written backwards" in note
+    right = shipped("reverse-attn").translate("abc")
+    assert encdec_charts.answer_note(right).startswith("Every token is right")
+    sample = shipped("dates-noattn").card.samples[1]
+    dated = shipped("dates-noattn").translate(sample["input"])
+    assert encdec_charts.known_answer(dated) == list(sample["reference"])
+    assert encdec_charts.known_answer(shipped("dates-noattn").translate("some text no sample has")) is None
+
+
+def test_sequential_processing_is_timed_on_the_inputs_own_sizes():
+    from core.limits import sequential_vs_parallel
+
+    text = "3rd of May 1979"
+    plain, attended = shipped("dates-noattn"), shipped("dates-attn")
+    timing = sequential_vs_parallel(plain, text, attended, repeats=2)
+    n, m = len(plain.translate(text).src_tokens), len(plain.translate(text).steps)
+    assert (timing.source, timing.output, timing.hidden) == (n, m, plain.config.hidden)
+    rnn, with_attention, encoder_layer, decoder_layer = timing.chains
+    assert rnn.dependent_steps == with_attention.dependent_steps == n + m  # attention does not shorten the chain
+    assert encoder_layer.dependent_steps == decoder_layer.dependent_steps == 1
+    assert f"{n} encoder + {m} decoder steps" in rnn.label and f"all {n} source positions" in encoder_layer.label
+    assert f"all {m} output positions" in decoder_layer.label
+    assert all(c.ms > 0 for c in timing.chains)
+    spec = figure_dict(encdec_charts.timing_figure(timing))
+    steps = next(t for t in spec["data"] if t["name"] == "dependent steps")
+    assert list(array(steps["x"])) == [n + m, n + m, 1, 1]

@@ -57,3 +57,28 @@ def test_attention_controls_explain_their_words():
     assert GLOSSARY["beam"] in helps["Beam width"]
     assert GLOSSARY["counterfactual"] in helps["Hide source tokens from attention (counterfactual)"]
     assert GLOSSARY["unk"] in helps["Input (press Enter to run)"]
+
+
+def test_limitation_three_says_attention_keeps_the_chain():
+    at = open_page("pages/encoder-decoder.py", {"model": "reverse-noattn", "text": "encoder"})
+    assert not at.exception
+    text = shown_text(at)
+    assert "all at once" not in text.split("Limitation 3")[-1].split("self-attention computes")[0]
+    assert "Attention does not shorten that chain" in text and "Transformer" in text
+    timing = next(s for s in charts(at) if any(t.get("name") == "dependent steps" for t in s["data"]))
+    steps = next(t for t in timing["data"] if t["name"] == "dependent steps")
+    n, m = 7, len(shipped("reverse-noattn").translate("encoder").steps)
+    assert steps["x"][:2] == [n + m, n + m] and steps["x"][2:] == [1, 1]
+
+
+def test_compare_page_sentences_come_from_the_cards():
+    from core import list_models
+    from ui.encdec_charts import length_findings
+
+    at = open_page("pages/compare.py", {"task": "reverse", "text": "thequickbrownfoxjumpsover"})
+    assert not at.exception
+    text = shown_text(at)
+    assert "with attention it holds" not in text
+    findings = length_findings([c for c in list_models() if c.kind == "seq2seq"])
+    assert findings and all(f"- {finding}" in text for finding in findings.values())
+    assert "falls from 99.1%" in text and "tokens are wrong against the known answer" in text

@@ -1,12 +1,15 @@
 """Plotly figures for the plain encoder-decoder and its limits: pure functions, no Streamlit."""
 from __future__ import annotations
 
+import difflib
+import functools
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core import ModelCard, Trace
-from core.limits import PrefixResult, Timing
+from core import ModelCard, Trace, list_models
+from core.limits import REFERENCES, PrefixResult, Timing
 
 from .charts import (NARROWEST_PX, PROB_SCALE, STATE_SCALE, WEIGHT_SCALE, _ref, _strip_text,
                      _symmetric_range, animated, animation_layout, bar_beside, colour_axis, cover,
@@ -158,17 +161,95 @@ def length_figure(cards: list[ModelCard]) -> go.Figure:
     return fig
 
 
+def _unit(card: ModelCard) -> tuple[str, str]:
+    return ("BLEU", " BLEU") if "bleu" in card.metrics else ("exact match", "%")
+
+
+def length_findings(cards: list[ModelCard]) -> dict[str, str]:
+    """One sentence per task with both models, built from the cards' held-out numbers by source
+    length (Markdown, no user text): whether the plain model falls as inputs grow while the attention
+    model holds, whether both hold, or how far apart they are. Only what the numbers show."""
+    found = {}
+    for task in sorted({c.task for c in cards}):
+        pair = {("attn" if c.attention else "plain"): c for c in cards if c.task == task}
+        if set(pair) != {"attn", "plain"}:
+            continue
+        rows = {kind: {r["lengths"]: _metric(r) for r in card.metrics_by_length} for kind, card in pair.items()}
+        buckets = [b for b in rows["plain"] if b in rows["attn"]]
+        if not buckets:
+            continue
+        name, unit = _unit(pair["attn"])
+        attn, plain = [rows["attn"][b] for b in buckets], [rows["plain"][b] for b in buckets]
+        gaps = [a - p for a, p in zip(attn, plain)]
+        widest = max(range(len(buckets)), key=lambda k: abs(gaps[k]))
+        first, last = buckets[0], buckets[-1]
+        if name == "exact match" and min(attn + plain) >= 99:
+            found[task] = (f"**{task}**: both models are right on {min(attn + plain):.1f}% or more of the held-out "
+                           f"inputs at every length; the fixed-length c is enough here and the bottleneck does not show.")
+        elif plain[0] - plain[-1] >= 10 and (attn[0] - attn[-1]) <= (plain[0] - plain[-1]) / 3:
+            found[task] = (f"**{task}**: without attention, {name} falls from {plain[0]:.1f}{unit} ({first} source "
+                           f"tokens) to {plain[-1]:.1f}{unit} ({last}); with attention it stays between "
+                           f"{min(attn):.1f}{unit} and {max(attn):.1f}{unit}. This is the bottleneck, measured.")
+        elif max(abs(g) for g in gaps) < 5:
+            ahead = "attention" if gaps[widest] > 0 else "the plain model"
+            both_fall = attn[0] - attn[-1] >= 10 and plain[0] - plain[-1] >= 10
+            fall = (f"both fall as inputs grow (with attention {attn[0]:.1f} → {attn[-1]:.1f}{unit}, without "
+                    f"{plain[0]:.1f} → {plain[-1]:.1f}{unit}), and " if both_fall else "")
+            found[task] = (f"**{task}**: {fall}the two models are within {abs(gaps[widest]):.1f} points of each "
+                           f"other at every length (the widest gap at {buckets[widest]} source tokens, {ahead} "
+                           "ahead): the fixed-length bottleneck hardly separates them on this task.")
+        else:
+            ahead = [b for b, g in zip(buckets, gaps) if g > 0]
+            behind = [b for b, g in zip(buckets, gaps) if g < 0]
+            trend = (f"both fall as inputs grow (with attention {attn[0]:.1f} → {attn[-1]:.1f}{unit}, without "
+                     f"{plain[0]:.1f} → {plain[-1]:.1f}{unit})" if attn[-1] < attn[0] and plain[-1] < plain[0]
+                     else f"with attention {attn[0]:.1f} → {attn[-1]:.1f}{unit}, without {plain[0]:.1f} → "
+                          f"{plain[-1]:.1f}{unit}")
+            sides = "; ".join(part for part in (
+                f"attention is ahead at {', '.join(ahead)} source tokens" if ahead else "",
+                f"behind at {', '.join(behind)}" if behind else "") if part)
+            found[task] = f"**{task}**: {trend}; {sides}."
+    return found
+
+
+def answer_note(trace: Trace) -> str | None:
+    """How many of a model's output tokens differ from the known answer (Markdown, no user text),
+    or None when the answer is not known."""
+    reference = known_answer(trace)
+    if reference is None:
+        return None
+    card = _card(trace.model)
+    source = ("the input written backwards" if card is not None and card.task in REFERENCES
+              else "the reference of this input in the model card's held-out samples")
+    marks = wrong_marks(trace.out_tokens, reference)
+    wrong = [f"y{i + 1}" for i, bad in enumerate(marks) if bad]
+    if not wrong:
+        return f"Every token is right against the known answer ({source})."
+    shown = ", ".join(wrong[:12]) + (", ..." if len(wrong) > 12 else "")
+    return (f"{len(wrong)} of {len(marks)} tokens are wrong against the known answer ({source}): {shown}; marked ✗ "
+            "in the figure above.")
+
+
 def timing_figure(timing: Timing) -> go.Figure:
-    """The n dependent encoder steps against the one product that scores everything."""
-    labels = [f"encoder: {timing.steps} steps, one after another",
-              f"scores: all {timing.queries} × {timing.steps} dot products in one product"]
-    values = [timing.sequential_ms, timing.parallel_ms]
-    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker_color=["#d55e00", "#0072b2"],
-                           text=[f"{v:.3f} ms" for v in values], textposition="auto",
-                           hovertemplate="%{y}: %{x:.4f} ms<extra></extra>"))
-    fig.update_xaxes(title_text="milliseconds (median, measured now on this server)")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=220, margin=dict(l=10, r=10, t=20, b=40))
+    """Each way of computing this input: how many steps must wait for the one before (left) and
+    how long it took, measured now on this server (right). One row per Chain, in core's order."""
+    labels = [plot_text(c.label).replace("h^e_n", "h<sup>e</sup><sub>n</sub>") for c in timing.chains]
+    colours = ["#d55e00" if c.dependent_steps > 1 else "#0072b2" for c in timing.chains]
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04, column_widths=[0.5, 0.5],
+                        subplot_titles=("steps that must wait for the one before",
+                                        "time (ms, median, measured now on this server)"))
+    steps = [c.dependent_steps for c in timing.chains]
+    times = [c.ms for c in timing.chains]
+    fig.add_trace(go.Bar(x=steps, y=labels, orientation="h", marker_color=colours, name="dependent steps",
+                         text=[str(s) for s in steps], textposition="outside", textangle=0, cliponaxis=False,
+                         hovertemplate="%{y}: %{x} dependent steps<extra></extra>"), 1, 1)
+    fig.add_trace(go.Bar(x=times, y=labels, orientation="h", marker_color=colours, name="time",
+                         text=[f"{t:.3f} ms" for t in times], textposition="outside", textangle=0, cliponaxis=False,
+                         hovertemplate="%{y}: %{x:.4f} ms<extra></extra>"), 1, 2)
+    fig.update_xaxes(range=[0, 1.25 * max(steps)], row=1, col=1)
+    fig.update_xaxes(range=[0, 1.3 * max(times)], row=1, col=2)
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_layout(height=110 + 50 * len(labels), margin=dict(l=10, r=10, t=40, b=30), showlegend=False)
     return fig
 
 
@@ -176,7 +257,9 @@ def side_by_side_figure(with_attention: Trace, without: Trace, reference: list[s
     """Both models writing their output on the same input, one decoder step per frame (animated in
     the browser): the attention model's alignment matrix fills in row by row, and each model's
     output strip gains its token of the step (colour: the probability it gave that token). With a
-    `reference` (the right output tokens, when known), a token that differs from it is marked ✗."""
+    `reference` (the right output tokens; by default `known_answer`), a token that differs from it is
+    marked ✗."""
+    reference = known_answer(without) if reference is None else reference
     n = len(with_attention.src_tokens)
     steps = max(len(with_attention.steps), len(without.steps))
     weights = with_attention.attention.astype(np.float32)  # (m, n)
@@ -219,10 +302,36 @@ def side_by_side_figure(with_attention: Trace, without: Trace, reference: list[s
     return animated(fig, [frame(i) for i in range(1, steps + 1)], prefix="step ")
 
 
+@functools.lru_cache(maxsize=64)
+def _card(name: str) -> ModelCard | None:
+    return next((card for card in list_models() if card.name == name), None)
+
+
+def known_answer(trace: Trace) -> list[str] | None:
+    """The right output tokens of this input, when they are known: for a task whose answer follows
+    from the input (core.limits.REFERENCES: reverse), or for an input among the model card's
+    held-out samples. Only for character outputs (other tokens need the model's own splitter)."""
+    card = _card(trace.model)
+    if card is None or card.config.get("tgt_level") != "char":
+        return None
+    if card.task in REFERENCES and all(len(token) == 1 for token in trace.src_tokens):
+        return list(REFERENCES[card.task]("".join(trace.src_tokens)))
+    return next((list(sample["reference"]) for sample in card.samples if sample.get("input") == trace.src_text), None)
+
+
 def wrong_marks(tokens: list[str], reference: list[str] | None) -> list[bool]:
-    """For each output token (the end token included), whether it differs from the reference
-    output at its position (a missing or extra token counts as wrong); all False without one."""
+    """For each output token (the end token last), whether it is wrong against the reference
+    output: aligned as a diff (difflib), a token that replaces, adds to or comes right after a gap in
+    the reference is wrong (so one skipped letter marks one place, not every later one). All False
+    without a reference."""
     if reference is None:
         return [False] * len(tokens)
-    expected = list(reference) + ["</s>"]
-    return [k >= len(expected) or token != expected[k] for k, token in enumerate(tokens)]
+    written = [t for t in tokens if t != "</s>"]
+    marks = [False] * len(tokens)
+    for op, i1, i2, _, _ in difflib.SequenceMatcher(a=written, b=list(reference), autojunk=False).get_opcodes():
+        if op in ("replace", "delete"):
+            for k in range(i1, i2):
+                marks[k] = True
+        elif op == "insert" and i1 < len(marks):  # reference tokens missing here: the next token is wrong
+            marks[i1] = True
+    return marks

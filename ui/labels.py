@@ -39,8 +39,9 @@ def position_label(j: int, token: str) -> str:
 GLOSSARY = {
     "counterfactual": "Counterfactual: what the model would have written if something had been different, here "
                       "if it could not look at the hidden tokens.",
-    "jacobian": "The Jacobian ∂h_t/∂x_1 is the table of how much each number of h_t moves when each number of "
-                "x_1 moves a little; its norm sums that up in one number (the square root of the sum of squares).",
+    "jacobian": "The Jacobian $\\partial h_t / \\partial x_1$ is the table of how much each number of $h_t$ moves "
+                "when each number of $x_1$ moves a little; its norm sums that up in one number (the square root of "
+                "the sum of squares).",
     "bits per character": "Bits per character: the average of −log₂ p(the right next character), so 1 bit is "
                           "as uncertain as a fair coin flip and lower is better.",
     "macro F1": "Macro F1: the F1 score (the balance of precision and recall) of each class, averaged with equal "
