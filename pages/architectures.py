@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui import architecture_charts as arch
 from ui import cache, rnn_tables, widgets
-from ui.labels import markdown_text
+from ui.labels import GLOSSARY, markdown_text
 from ui.state import Param
 
 
@@ -25,15 +25,16 @@ SPEC = [Param("pattern", "choice", "labeling", options=tuple(arch.PATTERNS), lab
         Param("seed", "int", 0, lo=0, hi=2**31 - 1),
         Param("length", "int", 200, lo=1, hi=300)]
 EXPLAIN = {
-    "labeling": "**Sequence labeling** (many to many, one output per input): after reading each word the head "
+    "labeling": "**Sequence labeling** (the lecture's slide calls it one-to-one: one label for each input element; "
+                "the same pattern is often called many-to-many, one output per input): after reading each word the head "
                 "turns $h_t$ into a label: a person (PER), a place (LOC), an organisation (ORG), a date (DATE) or "
                 "none (O). The network reads left to right, so the label of word $t$ can use only words $1..t$.",
-    "classification": "**Sequence classification** (many to one): the network reads the whole sentence and one label "
+    "classification": "**Sequence classification** (many-to-one, as on the slide): the network reads the whole sentence and one label "
                       "comes from the last state $h_n$. The same head applied to every $h_t$ shows the prediction "
                       "forming as the sentence goes on.",
-    "lm": "**Language modeling**: after every character the head gives $p(x_{t+1} \\mid x_1..x_t)$, a distribution "
+    "lm": "**Language modeling** (one-to-one on the slide; also called many-to-many): after every character the head gives $p(x_{t+1} \\mid x_1..x_t)$, a distribution "
           "over the next character. To **generate**, sample a character from it and feed it back as the next input.",
-    "encoder-decoder": "**Encoder-decoder** (sequence to sequence): one RNN reads the input into $c = h^e_n$, a second "
+    "encoder-decoder": "**Encoder-decoder** (also known as sequence-to-sequence, seq2seq): one RNN reads the input into $c = h^e_n$, a second "
                        "writes the output from it, token by token. It has its own page.",
 }
 
@@ -64,8 +65,10 @@ pattern = st.segmented_control("Architecture", list(arch.PATTERNS), key=key("pat
 st.markdown(EXPLAIN[pattern])
 
 if pattern == "encoder-decoder":
-    st.plotly_chart(arch.pattern_figure(pattern, list("attention"), list("noitnetta") + ["</s>"]),
-                    key=key("diagram"), config={"displaylogo": False})
+    example = cache.get_trace(arch.PLAIN_EXAMPLE[0], arch.PLAIN_EXAMPLE[1]) if arch.PLAIN_EXAMPLE[0] in cards else None
+    st.plotly_chart(arch.pattern_figure(pattern, *(arch.plain_example(example))), key=key("diagram"),
+                    config={"displaylogo": False})
+    st.caption(arch.plain_example_caption(example))
     st.page_link("pages/encoder-decoder.py", label="The encoder-decoder with real models, and its limits",
                  icon=":material/compress:")
     st.page_link("pages/attention.py", label="Attention, step by step", icon=":material/center_focus_strong:")
@@ -119,7 +122,7 @@ elif pattern == "classification":
     widgets.plain_text("Prediction from the last state h_n:", f"{final.prediction} (p = {final.topk[0][1]:.3f})")
     st.plotly_chart(arch.class_probs_figure(trace), key=key("classes"))
     st.caption(f"Held-out accuracy {100 * card.metrics['accuracy']:.1f}%, macro F1 {100 * card.metrics['macro_f1']:.1f}% "
-               "(human ratings of movie, tweet, editorial and product snippets).")
+               "(human ratings of movie, tweet, editorial and product snippets). " + GLOSSARY["macro F1"])
 else:
     st.plotly_chart(arch.next_token_figure(trace), key=key("next"))
     st.caption("Each column: the model's top five guesses for the next character after reading up to there; ● marks "
@@ -127,7 +130,8 @@ else:
     st.subheader("Generation: each sampled character is fed back")
     options = st.columns(3)
     temperature = options[0].slider("Temperature", 0.05, 5.0, step=0.05, key=key("temperature"),
-                                    help="Sampling from softmax(logits / T): small T is nearly greedy, large T wild.")
+                                    help="Sampling from softmax(logits / T): small T is nearly greedy, large T wild. "
+                                         + GLOSSARY["temperature"])
     seed = options[1].number_input("Seed", 0, 2**31 - 1, step=1, key=key("seed"),
                                    help="The same seed gives the same text.")
     length = options[2].number_input("Characters to generate", 1, 300, step=50, key=key("length"))

@@ -8,7 +8,11 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from conftest import shipped
+from core import list_models
+from figures import array
+from ui.encdec_charts import length_findings
 from ui.labels import GLOSSARY
+from ui.rnn_charts import busiest_units
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -72,9 +76,6 @@ def test_limitation_three_says_attention_keeps_the_chain():
 
 
 def test_compare_page_sentences_come_from_the_cards():
-    from core import list_models
-    from ui.encdec_charts import length_findings
-
     at = open_page("pages/compare.py", {"task": "reverse", "text": "thequickbrownfoxjumpsover"})
     assert not at.exception
     text = shown_text(at)
@@ -82,3 +83,31 @@ def test_compare_page_sentences_come_from_the_cards():
     findings = length_findings([c for c in list_models() if c.kind == "seq2seq"])
     assert findings and all(f"- {finding}" in text for finding in findings.values())
     assert "falls from 99.1%" in text and "tokens are wrong against the known answer" in text
+
+
+def test_rnn_page_follows_a_few_units_as_lines_and_explains_its_measure():
+    at = open_page("pages/rnn.py", {"cell": "gru", "text": "To be, or not to be"})
+    assert not at.exception
+    trace = shipped("lm-gru").run("To be, or not to be")
+    assert at.multiselect(key="rnn.lines").value == busiest_units(trace)
+    lines = next(s for s in charts(at) if s["data"] and s["data"][0].get("name", "").startswith("unit "))
+    assert [t["name"] for t in lines["data"]] == [f"unit {u + 1}" for u in busiest_units(trace)]
+    first = busiest_units(trace)[0]
+    assert np.array_equal(array(lines["data"][0]["y"]), trace.states[:, first].astype(np.float32))
+    assert GLOSSARY["bits per character"] in shown_text(at)
+
+
+def test_architectures_use_the_slide_names_and_a_real_plain_model():
+    at = open_page("pages/architectures.py", {"pattern": "labeling"})
+    text = shown_text(at)
+    assert "one-to-one" in text and "many-to-many" in text  # the slide's name, and the common one said to be the same
+    at = open_page("pages/architectures.py", {"pattern": "encoder-decoder"})
+    assert not at.exception
+    trace = shipped("reverse-noattn").translate("encoder")
+    diagram = next(s for s in charts(at) if s.get("frames"))
+    inputs, states, outputs = (t["text"] for t in diagram["data"][:3])
+    assert inputs[:7] == list("encoder") and "c" in states
+    assert outputs == [t.replace("<", "&lt;").replace(">", "&gt;") for t in trace.out_tokens]
+    assert "attention" not in " ".join(inputs)
+    at = open_page("pages/architectures.py", {"pattern": "classification"})
+    assert GLOSSARY["macro F1"] in shown_text(at)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from core import RNNTrace
+from core import RNNTrace, Trace
 
 from .charts import HIGHLIGHT, PROB_SCALE, AnimatedFigure, animation_controls, colour_axis
-from .labels import plot_text, token_label
+from .labels import markdown_text, plot_text, token_label
 
 PATTERNS = {"labeling": "Sequence labeling", "classification": "Sequence classification",
             "lm": "Language modeling", "encoder-decoder": "Encoder-decoder"}
@@ -17,6 +17,28 @@ CLASS_COLOURS = {"negative": "#d55e00", "neutral": "#999999", "positive": "#009e
 LABEL_COLOURS = {"O": "#bbbbbb", "PER": "#0072b2", "LOC": "#009e73", "ORG": "#e69f00", "DATE": "#cc79a7"}
 NODE = "#5b8def"
 IDLE = "#d9d9d9"
+
+
+PLAIN_EXAMPLE = ("reverse-noattn", "encoder")  # the encoder-decoder pattern runs a plain model, not a drawing
+
+
+def plain_example(trace: Trace | None) -> tuple[list[str], list[str]]:
+    """The encoder-decoder wiring's tokens: a plain model's real run (its source tokens and every
+    output token, end token included); without the model, the input and its right answer."""
+    if trace is None:
+        word = PLAIN_EXAMPLE[1]
+        return list(word), list(word[::-1]) + ["</s>"]
+    return list(trace.src_tokens), list(trace.out_tokens)
+
+
+def plain_example_caption(trace: Trace | None) -> str:
+    """What the encoder-decoder wiring shows (Markdown; the tokens are the fixed example's)."""
+    if trace is None:
+        return (f"The wiring of an encoder-decoder without attention, on the letters of “{PLAIN_EXAMPLE[1]}” written "
+                "backwards. Press ▶ Play to light up each step.")
+    return (f"The wiring of {trace.model}, an encoder-decoder without attention, on “{PLAIN_EXAMPLE[1]}”: the output "
+            f"row is what it really wrote (“{markdown_text(trace.output)}”). Every decoder step reads the same c = $h^e_n$. Press ▶ "
+            "Play to light up each step.")
 
 
 def _short(token: str) -> str:
