@@ -46,7 +46,8 @@ def model_table() -> pd.DataFrame:
             lengths = "; ".join(f"{r['lengths']}: {100 * r['exact_match']:.1f}%" for r in card.metrics_by_length)
         rows.append({
             "model": card.name, "task": card.task, "attention": card.attention or "none (c = hᵉₙ)",
-            "cell": card.cell.upper(), "exact match": f"{100 * card.metrics['exact_match']:.2f}%",
+            "cell": card.cell.upper() + (" (encoder reads both ways)" if card.config.get("bidirectional") else ""),
+            "exact match": f"{100 * card.metrics['exact_match']:.2f}%",
             "BLEU": f"{card.metrics['bleu']:.1f}" if "bleu" in card.metrics else "",
             "chrF": f"{card.metrics['chrf']:.1f}" if "chrf" in card.metrics else "",
             "by source length": lengths,
