@@ -14,6 +14,7 @@ A card that passed `check_card` has, besides a buildable config:
   training.seconds                     a finite number >= 0
   examples                             text; samples: rows of text (or lists of text)
   weights_sha256                       (once stamped) 64 lowercase hex digits
+  pieces_sha256                        of the piece model file (models with subword pieces), or empty
 Fractions (exact match, accuracy, F1 ...) lie in [0, 1], BLEU and chrF in [0, 100], counts are
 whole numbers >= 0. Keys the app does not know are allowed if they hold plain JSON values.
 Sizes are bounded so that no card can make the loader allocate more than a shipped model needs
@@ -232,9 +233,10 @@ def check_card(card: object) -> None:
     for i, example in enumerate(_list(card.get("examples", []), "examples", 100)):
         _text(example, f"examples[{i}]", 1000)
     _samples(card.get("samples", []))
-    if "weights_sha256" in card and not (isinstance(card["weights_sha256"], str)
-                                         and SHA256.fullmatch(card["weights_sha256"])):
-        _fail("weights_sha256", "64 lowercase hexadecimal digits", card["weights_sha256"])
+    for key in ("weights_sha256", "pieces_sha256"):
+        if key in card and not (isinstance(card[key], str) and (SHA256.fullmatch(card[key]) or
+                                                                 (key == "pieces_sha256" and not card[key]))):
+            _fail(key, "64 lowercase hexadecimal digits", card[key])
     for key, item in card.items():
         if key != "config":
             _plain(item, key)

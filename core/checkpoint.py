@@ -43,6 +43,7 @@ class ModelCard:
     samples: list[dict] = field(default_factory=list)  # held-out inputs with reference and output
     kind: str = "seq2seq"  # 'seq2seq' (core.model) or one of core.rnn.KINDS: 'lm' | 'tagger' | 'classifier'
     weights_sha256: str = ""  # of the weights file; save_model writes it, load_model checks it (core.stamp)
+    pieces_sha256: str = ""  # of the piece model file, for models with subword pieces; checked the same way
 
     def build_config(self) -> ModelConfig | RNNConfig:
         """The model config the card holds (ValueError/TypeError if it is not one)."""
@@ -93,6 +94,7 @@ def save_model(model: Seq2Seq | RecurrentModel, card: ModelCard, directory: Path
     if piece_models:
         plain = {side: json.loads(piece_model.to_json()) for side, piece_model in piece_models.items()}
         pieces_path(card.name, directory).write_text(json.dumps(plain, ensure_ascii=False), encoding="utf-8")
+        card.pieces_sha256 = weights_sha256(pieces_path(card.name, directory).read_bytes())
     card.weights_sha256 = weights_sha256(weights_path(card.name, directory).read_bytes())  # the card names its weights
     card_path(card.name, directory).write_text(json.dumps(card.to_dict(), indent=1, ensure_ascii=False) + "\n",
                                                encoding="utf-8")
@@ -144,7 +146,10 @@ def load_model(name: str, directory: Path = CHECKPOINT_DIR) -> Seq2Seq | Recurre
     against the card; after loading, its values must be finite and its SHA-256 the card's."""
     name = _checked_name(name)
     card = read_card(card_path(name, directory))
-    model, digest = _load_weights(name, card, directory)
+    model, digest, pieces_digest = _load_weights(name, card, directory)
+    if pieces_digest != card.pieces_sha256:  # a changed piece file would split text differently
+        raise CheckpointError(f"{pieces_path(name, directory)}: the piece models do not match the checksum in the "
+                              "card (the file is damaged or was changed).")
     if not card.weights_sha256:
         raise CheckpointError(f"{card_path(name, directory)}: the card holds no checksum of its weights; once they "
                               f"are known to be right, run `python -m core.stamp {name}`.")
@@ -156,27 +161,32 @@ def load_model(name: str, directory: Path = CHECKPOINT_DIR) -> Seq2Seq | Recurre
     return model
 
 
-def _new_model(name: str, config: ModelConfig | RNNConfig, directory: Path) -> Seq2Seq | RecurrentModel:
-    if isinstance(config, ModelConfig):
-        return Seq2Seq(config, _read_piece_models(name, config, directory))
-    return RecurrentModel(config)
+def _new_model(config: ModelConfig | RNNConfig, piece_models: dict[str, PieceModel]) -> Seq2Seq | RecurrentModel:
+    return Seq2Seq(config, piece_models) if isinstance(config, ModelConfig) else RecurrentModel(config)
 
 
-def _load_weights(name: str, card: ModelCard, directory: Path) -> tuple[Seq2Seq | RecurrentModel, str]:
-    """The model of `card` with the weights file's values, and the file's SHA-256 (not yet checked)."""
+def _load_weights(name: str, card: ModelCard, directory: Path) -> tuple[Seq2Seq | RecurrentModel, str, str]:
+    """The model of `card` with the weights file's values, the file's SHA-256 and the piece model
+    file's ("" without pieces), not yet checked against the card."""
     weights_file = weights_path(name, directory)
     if not weights_file.is_file():
         raise CheckpointError(f"{weights_file}: weights file not found.")
     config = card.build_config()
+    piece_models, pieces_digest = _read_piece_models(name, config, directory) if isinstance(config, ModelConfig) \
+        else ({}, "")
+
+    def new_model() -> Seq2Seq | RecurrentModel:
+        return _new_model(config, piece_models)
+
     try:
         data = read_weights(weights_file)
         found = tensor_shapes(data)
     except (OSError, ValueError) as err:
         raise CheckpointError(f"{weights_file}: cannot read the weights ({err}).") from None
-    problem = shape_difference(model_shapes(lambda: _new_model(name, config, directory)), found)
+    problem = shape_difference(model_shapes(new_model), found)
     if problem:
         raise CheckpointError(f"{weights_file}: the weights do not fit the card's config ({problem}).")
-    model = _new_model(name, config, directory)
+    model = new_model()
     try:
         state = load(data)
     except (SafetensorError, OSError, ValueError, RuntimeError) as err:
@@ -189,20 +199,24 @@ def _load_weights(name: str, card: ModelCard, directory: Path) -> tuple[Seq2Seq 
     bad = [k for k, v in state.items() if not torch.isfinite(v).all()]
     if bad:
         raise CheckpointError(f"{weights_file}: non-finite values in {', '.join(bad[:3])}.")
-    return model, weights_sha256(data)
+    return model, weights_sha256(data), pieces_digest
 
 
-def _read_piece_models(name: str, config: ModelConfig, directory: Path) -> dict[str, PieceModel]:
+def _read_piece_models(name: str, config: ModelConfig, directory: Path) -> tuple[dict[str, PieceModel], str]:
+    """The piece models a config needs and the SHA-256 of their file ({} and "" for none)."""
     sides = [side for side, level in (("source", config.src_level), ("target", config.tgt_level)) if level == "piece"]
     if not sides:
-        return {}
+        return {}, ""
     path = pieces_path(name, directory)
     if not path.is_file():
         raise CheckpointError(f"{path}: piece model file not found.")
+    if path.stat().st_size > MAX_CARD_BYTES:
+        raise CheckpointError(f"{path}: the piece model file is larger than {MAX_CARD_BYTES // 2**20} MB.")
     try:
-        plain = json.loads(path.read_text(encoding="utf-8"))
-        return {side: PieceModel.from_json(json.dumps(plain[side])) for side in sides}
-    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, Exception) as err:  # noqa: B014
+        raw = path.read_bytes()
+        plain = json.loads(raw.decode("utf-8"))
+        return {side: PieceModel.from_json(json.dumps(plain[side])) for side in sides}, weights_sha256(raw)
+    except Exception as err:  # the tokenizer library raises its own exception types on a bad file
         raise CheckpointError(f"{path}: not a valid piece model file ({type(err).__name__}).") from None
 
 

@@ -1,4 +1,4 @@
-"""Write the SHA-256 of a model's weights file into its card, so that load_model refuses a damaged
+"""Write the SHA-256 of a model's weights file (and piece model file) into its card, so that load_model refuses a damaged
 or swapped file. save_model stamps what it saves; this is for weights that arrive another way
 (copied, or saved by an older version), after they are known to be right:
 
@@ -22,9 +22,11 @@ def stamp(name: str, directory: Path = CHECKPOINT_DIR) -> str:
     """Check model `name` in `directory` and write its weights' SHA-256 into its card; returns it."""
     path = card_path(_checked_name(name), directory)
     card = read_card(path)
-    _, digest = _load_weights(name, card, directory)
+    _, digest, pieces_digest = _load_weights(name, card, directory)
     data = json.loads(path.read_text(encoding="utf-8"))
     data["weights_sha256"] = digest
+    if pieces_digest:
+        data["pieces_sha256"] = pieces_digest
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return digest
 

@@ -281,3 +281,22 @@ def test_gradient_norms_read_at_most_the_pages_limit():
 def test_the_shipped_models_still_load():
     for name in SHIPPED[:2] + RECURRENT[:1]:
         assert load_model(name).card.weights_sha256
+
+
+def test_a_changed_piece_model_file_is_refused(tmp_path):
+    """The piece models decide how text is split; a changed file must not load silently."""
+    import shutil
+
+    from core.checkpoint import card_path, pieces_path, weights_path
+
+    name = "en-tr-attn"
+    for path in (card_path(name), weights_path(name), pieces_path(name)):
+        shutil.copy(path, tmp_path / path.name)
+    assert load_model(name, tmp_path).card.pieces_sha256
+    piece_file = tmp_path / f"{name}.pieces.json"
+    piece_file.write_text(piece_file.read_text(encoding="utf-8") + " ", encoding="utf-8")  # still valid JSON
+    with pytest.raises(CheckpointError, match="piece models do not match"):
+        load_model(name, tmp_path)
+    piece_file.write_text("{not json", encoding="utf-8")
+    with pytest.raises(CheckpointError, match="not a valid piece model file"):
+        load_model(name, tmp_path)
