@@ -1,14 +1,11 @@
 """Entry point: builds the navigation over the pages, in the lecture's order."""
 import streamlit as st
 
-from ui.shell import load_plotly_early
+from ui.shell import load_plotly_early, show_loading
 
 st.set_page_config(page_title="Seq2Seq Attention Explorer", page_icon="🔎", layout="wide")
-early_chart = load_plotly_early()  # before torch: the browser fetches Plotly while the server imports
-
-import torch  # noqa: E402
-
-torch.set_num_threads(1)  # tiny models on a shared 2-core machine run several times faster on one thread
+# The navigation goes out before torch is imported, so a cold server paints it (and the page's
+# title, below) within a second instead of after the imports and the model loads.
 navigation = st.navigation(position="top", pages=[
     st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="", default=True),
     st.Page("pages/rnn.py", title="Recurrent networks", icon=":material/replay:", url_path="rnn"),
@@ -17,8 +14,17 @@ navigation = st.navigation(position="top", pages=[
     st.Page("pages/attention.py", title="Attention, step by step", icon=":material/center_focus_strong:", url_path="attention"),
     st.Page("pages/compare.py", title="Attention vs none", icon=":material/compare:", url_path="compare"),
 ])
+early_chart = load_plotly_early()  # before torch: the browser fetches Plotly while the server imports
+loading = show_loading(navigation.title)
+
+import torch  # noqa: E402
+
+torch.set_num_threads(1)  # tiny models on a shared 2-core machine run several times faster on one thread
+if loading is not None:
+    loading.caption("⏳ Loading the models…")  # the page writes its own title below from here on
 try:
     navigation.run()
 finally:
-    if early_chart is not None:
-        early_chart.empty()
+    for slot in (early_chart, loading):
+        if slot is not None:
+            slot.empty()

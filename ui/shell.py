@@ -1,6 +1,8 @@
 """What every page calls first."""
 from __future__ import annotations
 
+import sys
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -19,6 +21,19 @@ def load_plotly_early():
     slot.plotly_chart({"data": [{"type": "scatter", "x": [], "y": []}], "layout": {"height": 10, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
                                               "xaxis": {"visible": False}, "yaxis": {"visible": False}}},
                       config={"staticPlot": True, "displayModeBar": False}, key="_plotly_early")
+    return slot
+
+
+def show_loading(title: str):
+    """While a cold server imports torch (seconds), show the page's title and a loading notice in a
+    slot, and return the slot (app.py turns it into the notice alone, then clears it when the page
+    has run). On a warm server (torch imported) the page paints fast on its own: None."""
+    if "torch" in sys.modules:
+        return None
+    slot = st.empty()
+    with slot.container():
+        st.title(title)
+        st.caption("⏳ Loading the models…")
     return slot
 
 
