@@ -26,7 +26,7 @@ import math
 import re
 
 from .attention import SCORE_FUNCTIONS
-from .model import CELL_TYPES
+from .recurrent import CELL_TYPES
 from .rnn import KINDS
 
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
-from .model import Encoded, Seq2Seq, State, hidden_of
+from .recurrent import Encoded, State, hidden_of
 from .text import check_text
 from .trace import DecoderStep, Hypothesis, Trace
 from .vocab import BOS_ID, EOS, EOS_ID, UNK
+
+if TYPE_CHECKING:  # the model calls this module; this module only reads the model's names
+    from .model import Seq2Seq
 
 TOPK = 5  # how many of the output distribution's most probable tokens a step records
 MAX_BEAM = 10

@@ -19,7 +19,8 @@ import torch
 
 from .attention import attend
 from .evaluate import predict
-from .model import Seq2Seq, hidden_of
+from .model import Seq2Seq
+from .recurrent import hidden_of
 from .text import source_pieces
 from .vocab import BOS_ID
 

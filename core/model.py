@@ -21,17 +21,16 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .attention import SCORE_FUNCTIONS, Scorer, attend
+from .decode import translate
 from .pieces import PieceModel, join_pieces
+from .recurrent import CELL_TYPES, SEQUENCE_RNN, STEP_CELL, Encoded, State, hidden_of
 from .text import detokenize, normalize, source_pieces, target_pieces
 from .vocab import BOS, BOS_ID, EOS, EOS_ID, PAD, PAD_ID, Vocab
 
 if TYPE_CHECKING:
     from .trace import Trace
 
-CELL_TYPES = ("rnn", "gru", "lstm")
 LEVELS = ("char", "word", "piece")
-_SEQUENCE_RNN = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
-_STEP_CELL = {"rnn": nn.RNNCell, "gru": nn.GRUCell, "lstm": nn.LSTMCell}
 
 
 @dataclass
@@ -86,9 +85,6 @@ class ModelConfig:
         return asdict(self)
 
 
-State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # h, or (h, c) for LSTM
-
-
 class StepOutput(NamedTuple):
     logits: torch.Tensor  # (B, V)
     state: State  # h^d_i, or (h^d_i, c^d_i) for LSTM
@@ -96,17 +92,6 @@ class StepOutput(NamedTuple):
     scores: torch.Tensor | None  # (B, n)
     weights: torch.Tensor | None  # (B, n)
     context: torch.Tensor  # (B, H)
-
-
-class Encoded(NamedTuple):
-    states: torch.Tensor  # (B, n, H) h^e_1..h^e_n (zeros after each sequence's end)
-    final: State  # h^e_n (B, H), with c^e_n for LSTM
-    visible: torch.Tensor  # (B, n) True at real source positions
-
-
-def hidden_of(state: torch.Tensor | tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
-    """The hidden vector h of a cell state (LSTM states are (h, c))."""
-    return state[0] if isinstance(state, tuple) else state
 
 
 class Seq2Seq(nn.Module):
@@ -123,11 +108,11 @@ class Seq2Seq(nn.Module):
         E, H = config.embed_dim, config.hidden
         self.src_embed = nn.Embedding(len(self.src_vocab), E, padding_idx=PAD_ID)
         if config.bidirectional:  # two directions of H/2 units; their states are concatenated
-            self.encoder = _SEQUENCE_RNN[config.cell](E, H // 2, batch_first=True, bidirectional=True)
+            self.encoder = SEQUENCE_RNN[config.cell](E, H // 2, batch_first=True, bidirectional=True)
         else:
-            self.encoder = _SEQUENCE_RNN[config.cell](E, H, batch_first=True)
+            self.encoder = SEQUENCE_RNN[config.cell](E, H, batch_first=True)
         self.tgt_embed = nn.Embedding(len(self.tgt_vocab), E, padding_idx=PAD_ID)
-        self.decoder_cell = _STEP_CELL[config.cell](E + H, H)
+        self.decoder_cell = STEP_CELL[config.cell](E + H, H)
         self.scorer = Scorer(config.attention, H) if config.attention else None
         self.readout = nn.Linear(2 * H, H)
         self.generator = nn.Linear(H, len(self.tgt_vocab))
@@ -244,8 +229,6 @@ class Seq2Seq(nn.Module):
 
     def translate(self, text: str, temperature: float = 1.0, mask: Iterable[int] = (), beam: int = 1) -> "Trace":
         """Run the model on `text` and record every intermediate value (see core.decode)."""
-        from .decode import translate
-
         return translate(self, text, temperature=temperature, mask=mask, beam=beam)
 
     @property

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .model import CELL_TYPES
+from .recurrent import CELL_TYPES
 from .text import check_text, normalize, tokenize
 from .vocab import PAD_ID, UNK, Vocab
 
