@@ -66,8 +66,11 @@ st.markdown(EXPLAIN[pattern])
 
 if pattern == "encoder-decoder":
     example = cache.get_trace(arch.PLAIN_EXAMPLE[0], arch.PLAIN_EXAMPLE[1]) if arch.PLAIN_EXAMPLE[0] in cards else None
-    st.plotly_chart(arch.pattern_figure(pattern, *(arch.plain_example(example))), key=key("diagram"),
-                    config={"displaylogo": False})
+    diagram = arch.pattern_figure(pattern, *(arch.plain_example(example)))
+    st.plotly_chart(diagram, key=key("diagram"), config={"displaylogo": False})
+    widgets.download_animation(diagram, "RNN architectures: the encoder-decoder",
+                               [("Example", arch.plain_example_caption(example))], ["architectures", pattern],
+                               key("download"))
     st.caption(arch.plain_example_caption(example))
     st.page_link("pages/encoder-decoder.py", label="The encoder-decoder with real models, and its limits",
                  icon=":material/compress:")
@@ -102,8 +105,10 @@ for warning in trace.warnings:
     st.warning(markdown_text(warning))
 
 outputs = [s.prediction for s in trace.steps]
-st.plotly_chart(arch.pattern_figure(pattern, trace.tokens, outputs), key=key("diagram"),
-                config={"displaylogo": False})
+diagram = arch.pattern_figure(pattern, trace.tokens, outputs)
+st.plotly_chart(diagram, key=key("diagram"), config={"displaylogo": False})
+widgets.download_animation(diagram, f"RNN architectures: {arch.PATTERNS[pattern]}", [("Model", name), ("Text", text)],
+                           ["architectures", pattern, text], key("download"))
 st.caption("The wiring, unrolled over the first words or characters of your text. Press ▶ Play to light up what is "
            f"computed at each step (orange: the current step). {card.description}")
 
@@ -138,8 +143,11 @@ else:
     generation = cache.get_generation(name, text, int(length), float(temperature), int(seed))
     st.markdown("**Prompt, then the generated text:**")
     st.code(text + generation.generated_text, language=None, wrap_lines=True)
-    st.plotly_chart(cache.get_generation_figure(name, text, int(length), float(temperature), int(seed)),
-                    key=key("generation"), config={"displaylogo": False})
+    generated = cache.get_generation_figure(name, text, int(length), float(temperature), int(seed))
+    st.plotly_chart(generated, key=key("generation"), config={"displaylogo": False})
+    widgets.download_animation(generated, f"Language modeling: {name}",
+                               [("Prompt", text), ("Generated", generation.generated_text)],
+                               ["generation", name, text], key("download-generation"))
     st.caption("The unrolled network over the end of the prompt and the generation: from the prompt's last "
                "character on, each step samples the next character (shown in the title) and reads it as its next "
                "input.")

@@ -120,8 +120,11 @@ if hidden:
 else:
     widgets.plain_text("Output:", trace.output)
 
-st.plotly_chart(cache.get_timeline(card.name, text, temperature, tuple(hidden), beam),
-                config={"displaylogo": False}, key=key("timeline"))
+timeline = cache.get_timeline(card.name, text, temperature, tuple(hidden), beam)
+st.plotly_chart(timeline, config={"displaylogo": False}, key=key("timeline"))
+widgets.download_animation(timeline, f"Attention, step by step: {card.name}",
+                           [("Model", card.name), ("Input", text), ("Output", trace.output)],
+                           ["attention", card.name, text], key("download"))
 st.caption("**The whole computation.** It opens on its first frame: press ▶ Play or drag the slider. The encoder "
            "reads the source one token at a time, then every output token goes through the three steps and the "
            "decoder update. Grey means not computed yet; the orange outline marks the query (or the token being "

@@ -59,8 +59,11 @@ else:
     except ValueError as error:
         st.info(str(error))
     else:
-        st.plotly_chart(cache.get_side_by_side(attn_card.name, plain_card.name, text), key=key("race"),
-                        config={"displaylogo": False})
+        race = cache.get_side_by_side(attn_card.name, plain_card.name, text)
+        st.plotly_chart(race, key=key("race"), config={"displaylogo": False})
+        widgets.download_animation(race, f"Attention vs none: {attn_card.name} and {plain_card.name}",
+                                   [("Input", text)] + [(name, trace.output) for name, trace in traces.items()],
+                                   ["compare", attn_card.task, text], key("download"))
         st.caption("Press ▶ Play: both models write their output one step at a time. The attention model's weights "
                    "show where each step looks; the plain model has only c. Grey is not written yet.")
         columns = st.columns(2)

@@ -67,7 +67,11 @@ if trace is not None:
     for warning in trace.warnings:
         st.warning(markdown_text(warning))
     widgets.plain_text("Output:", trace.output)
-    st.plotly_chart(cache.get_encoder_decoder(card.name, text), config={"displaylogo": False}, key=key("figure"))
+    unrolled = cache.get_encoder_decoder(card.name, text)
+    st.plotly_chart(unrolled, config={"displaylogo": False}, key=key("figure"))
+    widgets.download_animation(unrolled, f"Encoder-decoder: {card.name}",
+                               [("Model", card.name), ("Input", text), ("Output", trace.output)],
+                               ["encoder-decoder", card.name, text], key("download"))
     st.caption("Press ▶ Play: the encoder reads the input, its last state becomes c, and the decoder writes one token "
                "per step from its own state and the same c. Grey is not computed yet; it runs in your browser.")
     with st.expander("Every decoder step (table)"):

@@ -63,7 +63,10 @@ n, H = trace.states.shape
 st.caption(f"{card.name}: {CELL_NAMES[cell]}, {H} hidden units, held-out {card.metrics['bpc']:.2f} bits per "
            f"character on plays it never saw. {GLOSSARY['bits per character']}")
 
-st.plotly_chart(cache.get_unrolled(card.name, text), config={"displaylogo": False}, key=key("unrolled"))
+unrolled = cache.get_unrolled(card.name, text)
+st.plotly_chart(unrolled, config={"displaylogo": False}, key=key("unrolled"))
+widgets.download_animation(unrolled, f"Recurrent networks: {card.name}", [("Model", card.name), ("Text", text)],
+                           ["rnn", card.name, text], key("download"))
 st.caption("**The unrolled network.** Press ▶ Play: one step per character. Each column of the heatmap is the hidden "
            "state $h_t$ after reading the character below it, each row one unit (blue positive, red negative; the "
            "units are ordered by the step at which each changes most, so units that react to the same character sit "

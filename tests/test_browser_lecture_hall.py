@@ -1,5 +1,6 @@
 """A lecture hall's needs in a real browser (Chromium via Playwright): the first screen of a server that
-has just started shows the app's own title and navigation at once, and never Streamlit's legacy page list."""
+has just started shows the app's own title and navigation at once, and never Streamlit's legacy page list;
+an animation downloaded from the app plays from disk with no network."""
 import sys
 
 import pytest
@@ -14,6 +15,11 @@ from cold_start import WATCH  # noqa: E402  (the benchmark's watcher: one defini
 
 PAINT_BUDGET = 2.0  # seconds; the test allows a margin for slow CI machines, bench/cold_start.py reports the figure
 MARGIN = 3.0
+SHOTS = ROOT / "artifacts" / "screenshots"
+ANIMATION = """() => [...document.querySelectorAll('.js-plotly-plot')].some(
+    gd => gd._fullLayout && gd._fullLayout.sliders && gd._fullLayout.sliders.length)"""
+ACTIVE = """() => [...document.querySelectorAll('.js-plotly-plot')].find(
+    gd => gd._fullLayout && gd._fullLayout.sliders && gd._fullLayout.sliders.length)._fullLayout.sliders[0].active"""
 
 
 @pytest.mark.parametrize("path", ["/", "/attention"])
@@ -36,3 +42,39 @@ def test_cold_server_paints_title_and_navigation_first_and_never_the_legacy_list
     assert paint["loading"] is not None, "no loading notice while the models loaded"
     assert paint["legacy"] == [], f"Streamlit's legacy page list showed: {paint['legacy']}"
     assert len(titles) == 1, titles  # the loading title made way for the page's own
+
+
+def test_the_downloaded_animation_plays_from_disk_with_no_network(browser, server, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{server}/attention?model=reverse-attn&text=encoder")
+    page.wait_for_function(ANIMATION, timeout=60_000)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download (plays offline)").first.click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    page.close()
+    assert saved.name == "attention-reverse-attn-encoder.html" and saved.stat().st_size > 3_000_000
+
+    offline = browser.new_context(viewport={"width": 1280, "height": 800})
+    attempted: list[str] = []
+
+    def block(route) -> None:
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            attempted.append(route.request.url)
+            route.abort()
+
+    offline.route("**/*", block)
+    page = offline.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(saved.as_uri())
+    page.wait_for_function(ANIMATION, timeout=30_000)
+    assert "encoder" in page.locator("dl").inner_text()  # the input, as text
+    before = page.evaluate(ACTIVE)
+    page.locator("g.updatemenu-button").filter(has_text="Play").first.click()
+    page.wait_for_function(f"() => ({ACTIVE})() >= {before} + 3", timeout=20_000)
+    page.screenshot(path=str(SHOTS / "offline-animation.png"))
+    offline.close()
+    assert attempted == [] and errors == []

@@ -156,3 +156,14 @@ def table(frame, label: str, file_name: str, key: str, height: int | None = None
     """A pandas table and a button that downloads it as CSV."""
     st.dataframe(frame, hide_index=True, **({"height": height} if height else {}))
     st.download_button(label, frame.to_csv(index=False), file_name, "text/csv", key=key)
+
+
+def download_animation(figure, title: str, texts: list[tuple[str, str]], name_parts: list[str], key: str) -> None:
+    """A button that saves the animation as one self-contained HTML file that plays offline (ui.export).
+    The file (megabytes, Plotly's JavaScript included) is built only when clicked, never on a rerun."""
+    from .export import animation_html, file_name
+
+    st.download_button("Download (plays offline)", lambda: animation_html(figure, title, texts),
+                       file_name(*name_parts), "text/html", key=key, on_click="ignore", icon=":material/download:",
+                       help="One HTML file with the figure, its frames and Plotly's JavaScript: it plays in any "
+                            "browser from disk, with no network.")
