@@ -11,8 +11,12 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import platform
+
 import torch
 from tqdm import tqdm
+
+from .checkpoint import ModelCard
 
 
 def length_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
@@ -75,3 +79,22 @@ def fit(model: torch.nn.Module, batches: Iterable, loss_of: Callable[[object], t
     model.load_state_dict(best_state)
     model.eval()
     return Fitted(steps=step, best_step=best_step, best_value=best_value, history=history)
+
+
+def trained_card(*, config, module, description: str, data: dict, metrics: dict, by_length: list[dict],
+                 fitted: Fitted, seconds: float, minutes: float, seed: int, batch_size: int, lr: float,
+                 command: str, samples: list[dict], kind: str = "seq2seq", attention: str | None = None,
+                 **training) -> ModelCard:
+    """The card of a freshly trained model, the same for both trainers: the task's source, licence
+    and credit, the measurements, and how it was trained (time limit, steps, seed, versions)."""
+    source = {"source": module.SOURCE["data"], "licence": module.SOURCE["licence"],
+              **({"credit": module.SOURCE["credit"]} if "credit" in module.SOURCE else {})}
+    return ModelCard(
+        name=config.name, task=config.task, attention=attention, cell=config.cell, kind=kind,
+        description=description, config=config.to_dict(), data={**source, **data},
+        metrics=metrics, metrics_by_length=by_length,
+        training={"seconds": round(seconds, 1), "minutes": minutes, "steps": fitted.steps, **training,
+                  "best_step": fitted.best_step, "seed": seed, "batch_size": batch_size, "lr": lr,
+                  "threads": torch.get_num_threads(), "torch": torch.__version__, "python": platform.python_version(),
+                  "command": command, "history": fitted.history},
+        examples=list(module.EXAMPLES), samples=samples)

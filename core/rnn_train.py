@@ -13,7 +13,6 @@ entity tokens (and on template families held out from training).
 from __future__ import annotations
 
 import math
-import platform
 import random
 import time
 from dataclasses import dataclass, replace
@@ -24,7 +23,7 @@ import torch
 from torch import nn
 
 from .checkpoint import CHECKPOINT_DIR, ModelCard, save_model
-from .fit import fit, length_batches
+from .fit import fit, length_batches, trained_card
 from .rnn import RecurrentModel, RNNConfig, lm_pieces
 from .tasks import get_task
 from .text import normalize, tokenize
@@ -332,20 +331,14 @@ def train_recurrent(task: str, cell: str = "gru", seed: int = 0, steps: int | No
         samples = [{"input": text, "reference": target, "output": out}
                    for (text, target), out in list(zip(splits["test"], predictions))[:20]]
     sizes_out = {k: len(v) for k, v in splits.items()}
-    card = ModelCard(
-        name=config.name, task=task, attention=None, cell=cell, kind=kind,
-        description=describe_recurrent(module, kind, cell),
-        config=config.to_dict(),
-        data={"source": module.SOURCE["data"], "licence": module.SOURCE["licence"], "data_seed": data_seed,
-              "sizes": sizes_out, "size_unit": "characters" if kind == "lm" else "sentences",
+    card = trained_card(
+        config=config, module=module, kind=kind, description=describe_recurrent(module, kind, cell),
+        data={"data_seed": data_seed, "sizes": sizes_out, "size_unit": "characters" if kind == "lm" else "sentences",
               "held_out": getattr(module, "HELD_OUT", "the test split shares no text with training")},
-        metrics=metrics, metrics_by_length=by_length,
-        training={"seconds": round(seconds, 1), "steps": fitted.steps, "best_step": fitted.best_step, "seed": seed,
-                  "batch_size": settings.batch_size, "lr": settings.lr, "threads": torch.get_num_threads(),
-                  "torch": torch.__version__, "python": platform.python_version(),
-                  "command": f"python -m core.train --task {task}" + ("" if cell == "gru" else f" --cell {cell}"),
-                  "history": fitted.history},
-        examples=list(module.EXAMPLES), samples=samples)
+        metrics=metrics, by_length=by_length, fitted=fitted, seconds=seconds, minutes=minutes, seed=seed,
+        batch_size=settings.batch_size, lr=settings.lr, samples=samples,
+        command=f"python -m core.train --task {task}" + ("" if cell == "gru" else f" --cell {cell}")
+                + f" --minutes {minutes:g}")
     model.card = card
     if out_dir is not None:
         save_model(model, card, out_dir)

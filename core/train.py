@@ -11,7 +11,6 @@ are kept; the card's metrics come from the held-out test split.
 from __future__ import annotations
 
 import argparse
-import platform
 import random
 import sys
 import time
@@ -22,7 +21,7 @@ import torch
 
 from .checkpoint import CHECKPOINT_DIR, ModelCard, save_model
 from .evaluate import alignment_figures, evaluate, grouped, is_translation, pad
-from .fit import fit, length_batches
+from .fit import fit, length_batches, trained_card
 from .model import ModelConfig, Seq2Seq
 from .rnn_train import RECURRENT_SETTINGS, train_recurrent
 from .tasks import get_task
@@ -180,23 +179,15 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
                    for (src, ref), out in list(zip(splits["test"], predictions))[:20]]
     if attention is not None and config.src_level == config.tgt_level == "piece":
         metrics.update(alignment_figures(model, [src for src, _ in grouped(splits["test"])]))
-    card = ModelCard(
-        name=config.name, task=task, attention=attention, cell=cell,
+    card = trained_card(
+        config=config, module=module, attention=attention,
         description=_describe(task, attention, cell, module, config.bidirectional),
-        config=config.to_dict(),
-        data={"source": module.SOURCE["data"], "licence": module.SOURCE["licence"], "data_seed": data_seed,
-              **({"credit": module.SOURCE["credit"]} if "credit" in module.SOURCE else {}),
-              "sizes": {k: len(v) for k, v in splits.items()},
+        data={"data_seed": data_seed, "sizes": {k: len(v) for k, v in splits.items()},
               "held_out": "the test split shares no key (date, number, string or English sentence) with training"},
-        metrics=metrics, metrics_by_length=by_length,
-        training={"seconds": round(seconds, 1), "steps": fitted.steps, "epochs": epochs,
-                  "best_step": fitted.best_step,
-                  "seed": seed, "batch_size": settings.batch_size, "lr": settings.lr,
-                  "threads": torch.get_num_threads(), "torch": torch.__version__, "python": platform.python_version(),
-                  "command": f"python -m core.train --task {task} --attention {attention or 'none'}"
-                             + ("" if cell == "gru" else f" --cell {cell}"),
-                  "history": fitted.history},
-        examples=list(module.EXAMPLES), samples=samples)
+        metrics=metrics, by_length=by_length, fitted=fitted, seconds=seconds, minutes=minutes, seed=seed,
+        batch_size=settings.batch_size, lr=settings.lr, epochs=epochs, samples=samples,
+        command=f"python -m core.train --task {task} --attention {attention or 'none'}"
+                + ("" if cell == "gru" else f" --cell {cell}") + f" --minutes {minutes:g}")
     model.card = card
     if out_dir is not None:
         save_model(model, card, out_dir)
