@@ -78,11 +78,6 @@ def two_digit_ok(d: dt.date) -> bool:
     return TWO_DIGIT_YEARS[0] <= d.year <= TWO_DIGIT_YEARS[1]
 
 
-def expand_two_digit_year(yy: int) -> int:
-    """The year a two-digit year stands for in this task (see the module docstring)."""
-    return 1900 + yy if yy >= 30 else 2000 + yy
-
-
 # ------------------------------------------------------------------------------ CLDR names
 @functools.lru_cache(maxsize=None)
 def _names(locale: str) -> dict[str, tuple[str, ...]]:

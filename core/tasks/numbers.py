@@ -237,7 +237,6 @@ def spell_fr(n: int, *, style: str = "trad", accent: bool = True) -> str:
 _TR_UNITS = ("", "bir", "iki", "üç", "dört", "beş", "altı", "yedi", "sekiz", "dokuz")
 _TR_TENS = ("", "on", "yirmi", "otuz", "kırk", "elli", "altmış", "yetmiş", "seksen", "doksan")
 _TR_ASCII = str.maketrans({"ı": "i", "ş": "s", "ç": "c", "ğ": "g", "ü": "u", "ö": "o"})
-_TR_JOINS = ("spaces", "joined", "groups", "random")
 
 
 def _tr_below_1000(n: int) -> list[str]:
