@@ -131,7 +131,6 @@ st.caption("**The whole computation.** It opens on its first frame: press ▶ Pl
            "read). Each colour bar names its quantity: one for the state vectors, one for the weights α. It runs in "
            "your browser.")
 
-m = len(trace.steps)
 st.subheader("One decoder step in depth")
 st.markdown(
     "At decoder step *i* the previous decoder state $h^d_{i-1}$ is the **query**. "
@@ -140,14 +139,24 @@ st.markdown(
     "**Step 3** mixes the encoder states: $c_i = \\sum_j \\alpha_{ij} h^e_j$. "
     "The decoder then updates $h^d_i = g(y_{i-1}, h^d_{i-1}, c_i)$ and picks the output token $y_i$."
 )
-if m > 1:
-    st.session_state[key("step")] = min(st.session_state.get(key("step"), FIRST_STEP), m)
-    step_number = st.slider("Decoder step i", 1, m, key=key("step"))
-else:
-    step_number = 1
-sections.step_in_depth(trace, step_number - 1, key("detail"))
 
-st.subheader("Every step")
-sections.every_step(trace, step_number - 1, key("all"), card.config["tgt_level"])
 
-widgets.save_view(current_view(text, m), default)
+@st.fragment
+def step_section(trace, text: str, tgt_level: str) -> None:
+    """Everything that depends on the step alone: a step move reruns only this (and writes the URL),
+    not the models, the timeline and the controls above."""
+    m = len(trace.steps)
+    if m > 1:
+        st.session_state[key("step")] = min(st.session_state.get(key("step"), FIRST_STEP), m)
+        step_number = st.slider("Decoder step i", 1, m, key=key("step"))
+    else:
+        step_number = 1
+    sections.step_in_depth(trace, step_number - 1, key("detail"))
+
+    st.subheader("Every step")
+    sections.every_step(trace, step_number - 1, key("all"), tgt_level)
+
+    widgets.save_view(current_view(text, m), default)
+
+
+step_section(trace, text, card.config["tgt_level"])

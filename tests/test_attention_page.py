@@ -1,6 +1,7 @@
 """The attention page in Streamlit's AppTest: widgets change what is drawn, the URL restores a view,
 bad input gets a message and never an exception, and the numbers on screen are the model's."""
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -164,3 +165,29 @@ def test_bad_inputs_get_a_message_and_no_exception(text):
             assert "<img" not in all_label_text(spec)
         for element in [*at.markdown, *at.warning, *at.info]:
             assert "<img" not in element.value or "\\<img" in element.value
+
+
+def test_moving_the_step_reruns_only_the_step_section(monkeypatch):
+    """The step section is an st.fragment: a step move (as the browser sends it) reruns it alone, with no
+    model, trace or timeline fetched and nothing above it redrawn, and still writes the step into the URL."""
+    sys.path.insert(0, str(Path(APP).parent / "bench"))
+    from step_move import fragment_ids, fragment_run
+    from ui import cache
+
+    at = open_page({"model": "reverse-attn", "text": "encoder"})
+    trace = shipped("reverse-attn").translate("encoder")
+    [section] = fragment_ids(at)
+    calls = []
+    for name in ("get_trace", "get_timeline", "get_cards"):
+        original = getattr(cache, name)
+        monkeypatch.setattr(cache, name, lambda *a, _name=name, _original=original, **k: (calls.append(_name),
+                                                                                           _original(*a, **k))[1])
+    for number in (4, 1, len(trace.steps)):
+        at.slider(key="attention.step").set_value(number)
+        at = fragment_run(at, section)
+        assert not at.exception and calls == []
+        scores_bars = next(s for s in charts(at) if s["data"][-1].get("orientation") == "h" and not s.get("frames"))
+        assert np.array_equal(array(scores_bars["data"][1]["x"]), trace.steps[number - 1].scores)
+        assert at.query_params.get("step", "1") == str(number)
+        # AppTest shows what this run drew: the step section, and nothing above it (the browser keeps that).
+        assert not at.title and not any(spec.get("frames") for spec in charts(at))
