@@ -1,6 +1,7 @@
 """A lecture hall's needs in a real browser (Chromium via Playwright): the first screen of a server that
 has just started shows the app's own title and navigation at once, and never Streamlit's legacy page list;
-an animation downloaded from the app plays from disk with no network."""
+an animation downloaded from the app plays from disk with no network; the arrow keys move the step of
+/attention and the URL follows."""
 import sys
 
 import pytest
@@ -78,3 +79,20 @@ def test_the_downloaded_animation_plays_from_disk_with_no_network(browser, serve
     page.screenshot(path=str(SHOTS / "offline-animation.png"))
     offline.close()
     assert attempted == [] and errors == []
+
+
+def test_an_arrow_key_on_the_step_slider_moves_the_step_and_the_url(browser, server):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{server}/attention?model=reverse-attn&text=encoder&step=2")
+    page.wait_for_function(ANIMATION, timeout=60_000)
+    page.get_by_text("Step i = 2:").first.wait_for(timeout=30_000)
+    page.evaluate("() => { window.__timeline = [...document.querySelectorAll('.js-plotly-plot')]"
+                  ".find(gd => gd._fullLayout.sliders && gd._fullLayout.sliders.length); }")
+    page.get_by_role("slider", name="Decoder step i").focus()
+    for step in (3, 4):
+        page.keyboard.press("ArrowRight")
+        page.get_by_text(f"Step i = {step}:").first.wait_for(timeout=10_000)
+        page.wait_for_url(f"**step={step}**", timeout=10_000)
+    # The timeline above the step section is still the same chart element (never torn down and redrawn).
+    assert page.evaluate("() => document.body.contains(window.__timeline)")
+    page.close()
