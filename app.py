@@ -21,7 +21,7 @@ import torch  # noqa: E402
 
 torch.set_num_threads(1)  # tiny models on a shared 2-core machine run several times faster on one thread
 if loading is not None:
-    loading.caption("⏳ Loading the models…")  # the page writes its own title below from here on
+    loading.caption(":material/hourglass_top: Loading the models…")  # the page writes its own title below from here on
 try:
     navigation.run()
 finally:

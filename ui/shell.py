@@ -33,7 +33,7 @@ def show_loading(title: str):
     slot = st.empty()
     with slot.container():
         st.title(title)
-        st.caption("⏳ Loading the models…")
+        st.caption(":material/hourglass_top: Loading the models…")
     return slot
 
 
