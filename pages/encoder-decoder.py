@@ -139,8 +139,11 @@ st.markdown("Step $j$ of the encoder needs $h^e_{j-1}$, and decoder step $i$ nee
             f"on this server, on your input with {card.name} and its attention twin:")
 if trace is not None:
     twin = card.name.replace("-noattn", "-attn")
-    timing = sequential_vs_parallel(cache.get_model(card.name), text,
-                                    cache.get_model(twin) if twin in {c.name for c in all_cards} else None)
+    try:  # without its twin (not shipped, or its files damaged) the plain model is timed alone
+        twin_model = cache.get_model(twin) if twin in {c.name for c in all_cards} else None
+    except ValueError:
+        twin_model = None
+    timing = sequential_vs_parallel(cache.get_model(card.name), text, twin_model)
     st.plotly_chart(encdec_charts.timing_figure(timing), key=key("timing"))
     st.caption(f"n = {timing.source} source tokens, m = {timing.output} decoder steps (the plain model's output with "
                f"its end token), width H = {timing.hidden}. Timed: the recurrent layers (the encoder RNN, then m "
