@@ -45,16 +45,23 @@ def test_cold_server_paints_title_and_navigation_first_and_never_the_legacy_list
     assert len(titles) == 1, titles  # the loading title made way for the page's own
 
 
-def test_the_downloaded_animation_plays_from_disk_with_no_network(browser, server, tmp_path):
+@pytest.mark.parametrize("path, saved_as, shown", [
+    ("attention?model=reverse-attn&text=encoder", "attention-reverse-attn-encoder.html", "encoder"),
+    ("rnn?cell=gru&text=To+be", "rnn-lm-gru-to-be.html", "To be"),
+    ("architectures?pattern=labeling&text=Ada+met+Charles.", "architectures-labeling-ada-met-charles.html", "Ada met"),
+    ("encoder-decoder?model=reverse-noattn&text=encoder", "encoder-decoder-reverse-noattn-encoder.html", "encoder"),
+    ("compare?task=reverse&text=attention", "compare-reverse-attention.html", "attention"),
+])
+def test_the_downloaded_animation_plays_from_disk_with_no_network(browser, server, tmp_path, path, saved_as, shown):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(f"{server}/attention?model=reverse-attn&text=encoder")
+    page.goto(f"{server}/{path}")
     page.wait_for_function(ANIMATION, timeout=60_000)
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Download (plays offline)").first.click()
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
     page.close()
-    assert saved.name == "attention-reverse-attn-encoder.html" and saved.stat().st_size > 3_000_000
+    assert saved.name == saved_as and saved.stat().st_size > 3_000_000
 
     offline = browser.new_context(viewport={"width": 1280, "height": 800})
     attempted: list[str] = []
@@ -72,11 +79,11 @@ def test_the_downloaded_animation_plays_from_disk_with_no_network(browser, serve
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(saved.as_uri())
     page.wait_for_function(ANIMATION, timeout=30_000)
-    assert "encoder" in page.locator("dl").inner_text()  # the input, as text
+    assert shown in page.locator("dl").inner_text()  # the input, as text
     before = page.evaluate(ACTIVE)
     page.locator("g.updatemenu-button").filter(has_text="Play").first.click()
     page.wait_for_function(f"() => ({ACTIVE})() >= {before} + 3", timeout=20_000)
-    page.screenshot(path=str(SHOTS / "offline-animation.png"))
+    page.screenshot(path=str(SHOTS / f"offline-{saved_as.split('-')[0]}.png"), full_page=True)
     offline.close()
     assert attempted == [] and errors == []
 
