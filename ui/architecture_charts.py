@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 
 from core import RNNTrace, Trace
 
-from .charts import HIGHLIGHT, PROB_SCALE, AnimatedFigure, animation_controls, colour_axis
+from .charts import (HIGHLIGHT, NARROWEST_PX, PROB_SCALE, AnimatedFigure, animation_controls, colour_axis,
+                     fitting_ticks)
 from .labels import markdown_text, plot_text, token_label
 
 PATTERNS = {"labeling": "Sequence labeling", "classification": "Sequence classification",
@@ -162,9 +163,7 @@ def class_probs_figure(trace: RNNTrace) -> go.Figure:
                                  stackgroup="one", line=dict(color=CLASS_COLOURS.get(label), width=1),
                                  customdata=ticks, hovertemplate=label + " after %{customdata}: %{y:.3f}"
                                                                          "<extra></extra>"))
-    every = max(1, -(-len(ticks) // 40))
-    fig.update_xaxes(tickmode="array", tickvals=list(range(1, len(ticks) + 1))[::every], ticktext=ticks[::every],
-                     title_text="after reading token t")
+    fig.update_xaxes(title_text="after reading token t", **fitting_ticks(ticks, 0.85 * NARROWEST_PX))
     fig.update_yaxes(range=[0, 1], title_text="probability")
     fig.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=40), legend=dict(orientation="h", y=1.12))
     return fig
@@ -179,9 +178,7 @@ def label_probs_figure(trace: RNNTrace) -> go.Figure:
                                customdata=np.array([[_short(t) for t in trace.tokens]] * len(trace.labels)),
                                hovertemplate="%{customdata}: p(%{y}) = %{z:.4f}<extra></extra>"))
     fig.update_layout(coloraxis=colour_axis("p(label)<br>● chosen", PROB_SCALE, 0, 1, dict(len=1.0), digits=1))
-    every = max(1, -(-len(trace.tokens) // 40))
-    fig.update_xaxes(tickmode="array", tickvals=list(range(1, len(trace.tokens) + 1))[::every],
-                     ticktext=[_short(t) for t in trace.tokens][::every])
+    fig.update_xaxes(**fitting_ticks([_short(t) for t in trace.tokens], 0.85 * NARROWEST_PX))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=260, margin=dict(l=10, r=10, t=20, b=40))
     return fig
@@ -203,9 +200,7 @@ def next_token_figure(trace: RNNTrace, ranks: int = 5) -> go.Figure:
                                customdata=np.array([[_short(t) for t in trace.tokens]] * ranks),
                                hovertemplate="after %{customdata}: %{text} p = %{z:.4f}<extra></extra>"))
     fig.update_layout(coloraxis=colour_axis("p(next<br>character)", PROB_SCALE, 0, 1, dict(len=1.0), digits=1))
-    every = max(1, -(-n // 40))
-    fig.update_xaxes(tickmode="array", tickvals=list(range(1, n + 1))[::every],
-                     ticktext=[_short(t) for t in trace.tokens][::every], title_text="after reading")
+    fig.update_xaxes(title_text="after reading", **fitting_ticks([_short(t) for t in trace.tokens], 0.85 * NARROWEST_PX))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=300, margin=dict(l=10, r=10, t=20, b=40))
     return fig

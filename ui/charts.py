@@ -7,6 +7,7 @@ x_1..x_n, decoder steps i = 1..m, h^d_0 = h^e_n.
 from __future__ import annotations
 
 import copy
+import functools
 import html
 import math
 import re
@@ -17,7 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from _plotly_utils.utils import convert_to_base64
 
-from core import Trace
+from core import Trace, list_models
 
 from .equations import exp_text
 from .labels import plot_text, token_label
@@ -50,14 +51,26 @@ def label_width(label: str, font_px: float) -> float:
     return CHAR_PX * font_px * len(html.unescape(re.sub(r"<[^>]+>", "", label)))
 
 
-def fitting_ticks(labels: list[str], width_px: float, font_px: float = 12, start: int = 1) -> dict:
-    """Tick values/texts for positions start.. that do not overlap on an axis `width_px` wide: every
-    k-th label, k as small as fits (hover names every position)."""
-    widest = max((label_width(label, font_px) for label in labels), default=0) + 4
-    per_label = width_px / max(len(labels), 1)
-    every = max(1, math.ceil(widest / per_label)) if per_label > 0 else len(labels)
+def fitting_ticks(labels: list[str], length_px: float, font_px: float = 12, start: int = 1,
+                  vertical: bool = False) -> dict:
+    """Tick values/texts for positions start.. that do not overlap on an axis `length_px` long: every
+    k-th label, k as small as fits (hover names every position). On a vertical axis a label needs
+    its line height, on a horizontal one its width."""
+    if vertical:
+        needed = 1.4 * font_px + 2
+    else:
+        needed = max((label_width(label, font_px) for label in labels), default=0) + 4
+    per_label = length_px / max(len(labels), 1)
+    every = max(1, math.ceil(needed / per_label)) if per_label > 0 else len(labels)
     positions = list(range(start, start + len(labels)))
     return dict(tickmode="array", tickvals=positions[::every], ticktext=labels[::every])
+
+
+def subplot_height(fig: go.Figure, row: int, col: int) -> float:
+    """The pixel height of a subplot, from its domain and the figure's height and margins."""
+    low, high = fig.get_subplot(row, col).yaxis.domain
+    margin = fig.layout.margin
+    return (high - low) * (fig.layout.height - (margin.t or 0) - (margin.b or 0))
 
 
 def _symmetric_range(*arrays: np.ndarray) -> float:
@@ -81,6 +94,8 @@ def colour_axis(title: str, scale: str, low: float, high: float, bar: dict, digi
     colorbar = dict(title=dict(text=title, side="top", font=dict(size=12)), thickness=12, tickmode="array",
                     tickvals=ticks, ticktext=[f"{v:.{digits}f}" for v in ticks], tickfont=dict(size=11),
                     outlinewidth=0)
+    if bar.get("orientation") != "h":  # each label below its tick: the top one clears the title above the bar
+        colorbar["ticklabelposition"] = "outside bottom"
     return dict(colorscale=scale, cmin=low, cmax=high, showscale=True, colorbar={**colorbar, **bar})
 
 
@@ -103,7 +118,46 @@ def unit_order(states: np.ndarray) -> np.ndarray:
 def unit_rows(order: np.ndarray, height_px: float) -> dict:
     """y-axis ticks of a state heatmap whose rows are the units in `order` (row r shows unit
     order[r - 1]); labels are the units' own 1-based numbers, thinned to fit."""
-    return fitting_ticks([str(u + 1) for u in order], height_px, font_px=14)
+    return fitting_ticks([str(u + 1) for u in order], height_px, vertical=True)
+
+
+# ---- the encoder's reading order -----------------------------------------------------------
+
+@functools.lru_cache(maxsize=64)
+def _config(name: str) -> dict:
+    card = next((c for c in list_models() if c.name == name), None)
+    return dict(card.config) if card is not None else {}
+
+
+def bidirectional(trace: Trace) -> bool:
+    """Whether the model's encoder reads the source both ways (from its card)."""
+    return bool(_config(trace.model).get("bidirectional"))
+
+
+def encoder_done(j: int, n: int, both_ways: bool) -> tuple[int, int]:
+    """The 1-based source positions lo..hi whose h^e is complete after j encoder steps (lo > hi:
+    none). One direction: x_1..x_j. Both ways, the forward RNN has read x_1..x_j and the backward
+    one x_n..x_{n+1-j}, and h^e_k joins both halves, so only x_{n+1-j}..x_j are complete."""
+    if not both_ways:
+        return 1, j
+    return max(1, n + 1 - j), min(n, j)
+
+
+def encoder_caption(j: int, labels: list[str], both_ways: bool) -> str:
+    """The caption of encoder step j (1-based) with the tokens read (labels are plot-safe)."""
+    n = len(labels)
+    if not both_ways:
+        return (f"Encoder reads x<sub>{j}</sub> = “{labels[j - 1]}”:  h<sup>e</sup><sub>{j}</sub> = "
+                f"f<sub>W</sub>(h<sup>e</sup><sub>{j - 1}</sub>, x<sub>{j}</sub>)")
+    lo, hi = encoder_done(j, n, True)
+    if lo > hi:
+        done = "no h<sup>e</sup><sub>j</sub> complete yet"
+    elif lo == hi:
+        done = f"h<sup>e</sup><sub>{lo}</sub> complete"
+    else:
+        done = f"h<sup>e</sup><sub>{lo}</sub>..h<sup>e</sup><sub>{hi}</sub> complete"
+    return (f"Forward RNN reads x<sub>{j}</sub> = “{labels[j - 1]}”, backward RNN reads x<sub>{n + 1 - j}</sub> = "
+            f"“{labels[n - j]}”: {done} (each joins both directions)")
 
 
 # ---- animations ------------------------------------------------------------------------------
@@ -247,11 +301,11 @@ class _Moment:
 def _moments(trace: Trace) -> list[_Moment]:
     n = len(trace.src_tokens)
     moments = []
-    for j, token in enumerate(trace.src_tokens):
-        moments.append(_Moment(
-            name=f"x{j + 1}", encoded=j + 1, states=0, contexts=0, rows=0, outputs=0, reading=j,
-            title=f"Encoder reads x<sub>{j + 1}</sub> = “{plot_text(token_label(token))}”:  "
-                  f"h<sup>e</sup><sub>{j + 1}</sub> = f<sub>W</sub>(h<sup>e</sup><sub>{j}</sub>, x<sub>{j + 1}</sub>)"))
+    labels = [plot_text(token_label(token)) for token in trace.src_tokens]
+    both_ways = bidirectional(trace)
+    for j in range(n):
+        moments.append(_Moment(name=f"x{j + 1}", encoded=j + 1, states=0, contexts=0, rows=0, outputs=0, reading=j,
+                               title=encoder_caption(j + 1, labels, both_ways)))
     own = float(trace.steps[0].scores[-1]) if trace.steps else 0.0
     for k, step in enumerate(trace.steps):
         i = k + 1
@@ -287,7 +341,7 @@ class _Layout:
         self.fig = make_subplots(
             rows=5, cols=2, column_widths=[0.57, 0.43], row_heights=[0.06, 0.34, 0.15, 0.15, 0.30],
             specs=[[{}, {}], [{}, {}], [{}, {"rowspan": 2}], [{}, None], [{}, {}]],
-            horizontal_spacing=0.1, vertical_spacing=0.075,
+            horizontal_spacing=0.1, vertical_spacing=0.085,
             subplot_titles=("source x<sub>j</sub>", "output y<sub>i</sub>",
                             "encoder states h<sup>e</sup><sub>j</sub> (a column: one vector; a row: one unit)",
                             "decoder states h<sup>d</sup><sub>i</sub> (h<sup>d</sup><sub>0</sub> = h<sup>e</sup><sub>n</sub>)",
@@ -412,18 +466,17 @@ def _style_axes(fig: go.Figure, grid: _Layout, src_labels: list[str], score_rang
                      **fitting_ticks([f"h{i}" for i in range(m + 1)], right, start=0))
     fig.update_xaxes(range=[0.5, m + 0.5], row=3, col=2, **fitting_ticks([f"c{i}" for i in range(1, m + 1)], right))
     fig.update_yaxes(showticklabels=False, range=[-0.5, 0.5], row=1, col=1)
-    plot_px = TIMELINE_HEIGHT - 180
+    animation_layout(fig, TIMELINE_HEIGHT)
     for row, col in ((2, 1), (2, 2), (3, 2)):
         fig.update_yaxes(title_text="unit", autorange="reversed", row=row, col=col,
-                         **unit_rows(order, plot_px * (0.34 if row == 2 else 0.3) * 0.9))
+                         **unit_rows(order, subplot_height(fig, row, col)))
     fig.update_yaxes(title_text="unit (by step of<br>largest change)", title_font_size=11, row=2, col=1)
     fig.update_yaxes(range=list(score_range), title_text="score", row=3, col=1)
     fig.update_yaxes(range=[0, 1.05], title_text="α", row=4, col=1)
     fig.update_yaxes(autorange="reversed", title_text="step i", row=5, col=1,
-                     **fitting_ticks([str(i) for i in range(1, m + 1)], plot_px * 0.3 * 0.9))
+                     **fitting_ticks([str(i) for i in range(1, m + 1)], subplot_height(fig, 5, 1), vertical=True))
     fig.update_xaxes(range=[0, 1.45], title_text="probability", row=5, col=2, tickvals=[0, 0.5, 1])
     fig.update_yaxes(showticklabels=False, range=[4.5, -0.5], row=5, col=2)
-    animation_layout(fig, TIMELINE_HEIGHT)
 
 
 def _frame(grid: _Layout, trace: Trace, moment: _Moment, scores: np.ndarray, weights: np.ndarray,
@@ -439,18 +492,24 @@ def _frame(grid: _Layout, trace: Trace, moment: _Moment, scores: np.ndarray, wei
     query = moment.query if moment.query is not None else 0
     row = k if k is not None else 0
     lines = strip["lines"]
+    both_ways = bidirectional(trace)
+    lo, hi = encoder_done(moment.encoded, n, both_ways)
+    backward = n - 1 - reading  # 0-based position the backward RNN reads
     shapes = [
-        cover(grid.enc, moment.encoded + 0.5, n + 0.6, 0.4, H + 0.6, visible=moment.encoded < n),
+        cover(grid.enc, hi + 0.5 if lo <= hi else 0.4, n + 0.6, 0.4, H + 0.6, visible=hi < n or lo > hi),
         cover(grid.dec, moment.states - 0.5, m + 0.6, 0.4, H + 0.6, visible=moment.states <= m),
         cover(grid.contexts, moment.contexts + 0.5, m + 0.6, 0.4, H + 0.6, visible=moment.contexts < m),
         cover(grid.out_strip, moment.outputs + 0.5, m + 0.6, -0.6, lines - 0.4, visible=moment.outputs < m),
         cover(grid.align, 0.4, n + 0.6, moment.rows + 0.5, m + 0.6, visible=moment.rows < m),
         outline(grid.src_strip, reading + 0.5, reading + 1.5, -0.5, 0.5, visible=moment.reading is not None),
-        outline(grid.enc, reading + 0.5, reading + 1.5, 0.5, H + 0.5, visible=moment.reading is not None),
+        outline(grid.enc, reading + 0.5, reading + 1.5, 0.5, H + 0.5, visible=moment.reading is not None and not both_ways),
         outline(grid.dec, query - 0.5, query + 0.5, 0.5, H + 0.5, visible=moment.query is not None),
         outline(grid.align, 0.5, n + 0.5, row + 0.5, row + 1.5, visible=moment.weights),
         outline(grid.contexts, row + 0.5, row + 1.5, 0.5, H + 0.5,
                 visible=k is not None and moment.contexts == k + 1),
+        cover(grid.enc, 0.4, lo - 0.5, 0.4, H + 0.6, visible=1 < lo <= hi),  # both ways: left of the complete
+        outline(grid.src_strip, backward + 0.5, backward + 1.5, -0.5, 0.5,
+                visible=both_ways and moment.reading is not None),
     ]
     bar_scores = scores[k] if moment.scores else zeros
     bar_weights = weights[k] if moment.weights else zeros
@@ -516,7 +575,7 @@ def weights_figure(trace: Trace, step: int) -> go.Figure:
                            textangle=0, name="weights",
                            hovertemplate="x%{x}<br>score = %{customdata[0]:.6f}<br>score / T = %{customdata[1]:.6f}"
                                          "<br>exp(score / T) = %{customdata[2]}<br>α = %{y:.6f}<extra></extra>"))
-    fig.update_xaxes(title_text="source position j", **_ticks(source_tick_labels(trace)))
+    fig.update_xaxes(title_text="source position j", **fitting_ticks(source_tick_labels(trace), 0.85 * NARROWEST_PX))
     fig.update_yaxes(title_text=f"α<sub>{step + 1}j</sub>", range=[0, 1.12])
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=20, b=40), showlegend=False)
     return fig
@@ -561,8 +620,9 @@ def alignment_figure(trace: Trace, step: int | None = None) -> go.Figure:
     if step is not None:
         fig.add_shape(type="rect", x0=0.5, x1=n + 0.5, y0=step + 0.5, y1=step + 1.5,
                       line=dict(color=HIGHLIGHT, width=3))
-    fig.update_xaxes(side="top", **_ticks(source_tick_labels(trace)))
-    fig.update_yaxes(autorange="reversed", **_ticks(out_labels, most=40))
-    fig.update_layout(height=_rows_height(m, extra=120), margin=dict(l=10, r=10, t=40, b=10),
+    height = _rows_height(m, extra=120)
+    fig.update_xaxes(side="top", **fitting_ticks(source_tick_labels(trace), 0.85 * NARROWEST_PX))
+    fig.update_yaxes(autorange="reversed", **fitting_ticks(out_labels, height - 50, vertical=True))
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10),
                       coloraxis=colour_axis("α<sub>ij</sub>", WEIGHT_SCALE, 0, 1, dict(len=0.9)))
     return fig

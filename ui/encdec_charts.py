@@ -11,9 +11,10 @@ from plotly.subplots import make_subplots
 from core import ModelCard, Trace, list_models
 from core.limits import REFERENCES, PrefixResult, Timing
 
-from .charts import (NARROWEST_PX, PROB_SCALE, STATE_SCALE, WEIGHT_SCALE, _ref, _strip_text,
+from .charts import (NARROWEST_PX, bidirectional, encoder_caption, encoder_done, PROB_SCALE, STATE_SCALE, WEIGHT_SCALE, _ref, _strip_text,
                      _symmetric_range, animated, animation_layout, bar_beside, colour_axis, cover,
-                     fitting_ticks, outline, source_tick_labels, top_choice_data, top_choices, unit_order, unit_rows)
+                     fitting_ticks, outline, source_tick_labels, subplot_height, top_choice_data, top_choices,
+                     unit_order, unit_rows)
 from .labels import plot_text, token_label
 
 MODEL_COLOURS = {"attn": "#0072b2", "noattn": "#d55e00"}  # colour-blind safe pair (Okabe-Ito)
@@ -27,6 +28,7 @@ def encoder_decoder_figure(trace: Trace) -> go.Figure:
         raise ValueError("This figure shows the plain encoder-decoder; the model has attention.")
     n, H = trace.encoder_states.shape
     m = len(trace.steps)
+    both_ways = bidirectional(trace)
     order = unit_order(trace.encoder_states)  # rows: units by the source step where they change most
     enc = trace.encoder_states.T.astype(np.float32)[order]  # (H, n)
     context = trace.steps[0].context[order, None].astype(np.float32)  # (H, 1) c = h^e_n
@@ -76,13 +78,13 @@ def encoder_decoder_figure(trace: Trace) -> go.Figure:
     fig.update_yaxes(showticklabels=False, range=[-0.5, 0.5], row=1, col=1)
     fig.update_yaxes(showticklabels=False, range=[strip["lines"] - 0.5, -0.5], row=1, col=3)
     height = int(min(840, max(580, 1.6 * H + 320)))
+    animation_layout(fig, height)
     fig.update_yaxes(title_text="unit (by step of largest change)", title_font_size=11, autorange="reversed",
-                     row=2, col=1, **unit_rows(order, 0.62 * 0.85 * (height - 180)))
+                     row=2, col=1, **unit_rows(order, subplot_height(fig, 2, 1)))
     fig.update_yaxes(autorange="reversed", showticklabels=False, row=2, col=2)
     fig.update_yaxes(autorange="reversed", showticklabels=False, row=2, col=3)
     fig.update_xaxes(range=[0, 1.45], title_text="probability", tickvals=[0, 0.5, 1], row=3, col=3)
     fig.update_yaxes(showticklabels=False, range=[4.5, -0.5], row=3, col=3)
-    animation_layout(fig, height)
     fig.update_layout(coloraxis=colour_axis("h<sup>e</sup>, c, h<sup>d</sup><br>(value of a unit)", STATE_SCALE,
                                             -bound, bound, bar_beside(fig, (2,), 3)))
 
@@ -90,22 +92,23 @@ def encoder_decoder_figure(trace: Trace) -> go.Figure:
         """read: encoder states shown; states: decoder states shown (h^d_0..); step: 0-based decoder step."""
         outputs = step + 1 if step is not None else 0
         at = reading if reading is not None else 0
-        shapes = [cover(enc_ref, read + 0.5, n + 0.6, 0.4, H + 0.6, read < n),
+        lo, hi = encoder_done(read, n, both_ways)
+        shapes = [cover(enc_ref, hi + 0.5 if lo <= hi else 0.4, n + 0.6, 0.4, H + 0.6, hi < n or lo > hi),
                   cover(c_ref, -0.6, 0.6, 0.4, H + 0.6, read < n),
                   cover(dec_ref, states - 0.5, m + 0.6, 0.4, H + 0.6, states <= m),
                   cover(out_ref, outputs + 0.5, m + 0.6, -0.6, strip["lines"] - 0.4, outputs < m),
                   outline(src_ref, at + 0.5, at + 1.5, -0.5, 0.5, reading is not None),
-                  outline(enc_ref, at + 0.5, at + 1.5, 0.5, H + 0.5, reading is not None),
+                  outline(enc_ref, at + 0.5, at + 1.5, 0.5, H + 0.5, reading is not None and not both_ways),
                   outline(c_ref, -0.5, 0.5, 0.5, H + 0.5, step is not None or read == n and reading is None),
-                  outline(dec_ref, states - 1.5, states - 0.5, 0.5, H + 0.5, states > 0)]
+                  outline(dec_ref, states - 1.5, states - 0.5, 0.5, H + 0.5, states > 0),
+                  cover(enc_ref, 0.4, lo - 0.5, 0.4, H + 0.6, 1 < lo <= hi),  # both ways: left of the complete
+                  outline(src_ref, n - at - 0.5, n - at + 0.5, -0.5, 0.5, both_ways and reading is not None)]
         shown = [[label if i < outputs else "" for i, label in enumerate(row)] for row in strip["rows"]]
         top = top_choice_data(trace.steps[step].topk if step is not None else [])
         return dict(name=name, data=[dict(type="heatmap", text=shown), top], traces=[1, 5],
                     layout=dict(shapes=shapes, title=dict(text=title)))
 
-    frames = [frame(f"x{j + 1}", f"Encoder reads x<sub>{j + 1}</sub> = “{src_labels[j]}”:  h<sup>e</sup><sub>{j + 1}"
-                    f"</sub> = f<sub>W</sub>(h<sup>e</sup><sub>{j}</sub>, x<sub>{j + 1}</sub>)", j + 1, 0, j, None)
-              for j in range(n)]
+    frames = [frame(f"x{j + 1}", encoder_caption(j + 1, src_labels, both_ways), j + 1, 0, j, None) for j in range(n)]
     frames.append(frame("c", f"The whole input is now one vector: c = h<sup>e</sup><sub>{n}</sub> "
                              f"({H} numbers, whatever the length); h<sup>d</sup><sub>0</sub> = c", n, 1, None, None))
     for i, s in enumerate(trace.steps):

@@ -13,8 +13,8 @@ from plotly.subplots import make_subplots
 from core import RNNTrace
 
 from .charts import (NARROWEST_PX, PROB_SCALE, STATE_SCALE, _ref, animated, animation_layout, bar_beside,
-                     colour_axis, cover, fitting_ticks, label_width, outline, top_choice_data, top_choices, unit_order,
-                     unit_rows)
+                     colour_axis, cover, fitting_ticks, label_width, outline, subplot_height, top_choice_data,
+                     top_choices, unit_order, unit_rows)
 from .labels import plot_text, token_label
 
 GATE_NAMES = {  # how each recorded gate is written on screen
@@ -81,11 +81,11 @@ def unrolled_figure(trace: RNNTrace, first: int = 0) -> go.Figure:
                          **fitting_ticks(step_labels, strip_px, start=first + 1))
     fig.update_yaxes(showticklabels=False, range=[-0.5, 0.5], row=1, col=1)
     fig.update_yaxes(showticklabels=False, range=[-0.5, 0.5], row=3, col=1)
+    animation_layout(fig, height)
     fig.update_yaxes(title_text="unit (by step of largest change)", autorange="reversed", row=2, col=1,
-                     **unit_rows(order, 0.8 * 0.85 * (height - 180)))
+                     **unit_rows(order, subplot_height(fig, 2, 1)))
     fig.update_xaxes(range=[0, 1.45], title_text="probability", tickvals=[0, 0.5, 1], row=2, col=2)
     fig.update_yaxes(showticklabels=False, range=[4.5, -0.5], row=2, col=2)
-    animation_layout(fig, height)
     limit = max(1.0, float(np.abs(states).max()))
     fig.update_layout(coloraxis=colour_axis("h<sub>t</sub><br>(value of a unit)", STATE_SCALE, -limit, limit,
                                             bar_beside(fig, (2,), 1)),
@@ -172,12 +172,13 @@ def unit_text_figure(trace: RNNTrace, unit: int, width: int = 60) -> go.Figure:
                                              "<extra></extra>"))
     fig.update_yaxes(autorange="reversed", showticklabels=False)
     fig.update_xaxes(showticklabels=False)
-    fig.update_layout(height=int(70 + 30 * lines), margin=dict(l=10, r=10, t=36, b=10),
+    fig.update_layout(height=int(90 + 30 * lines), margin=dict(l=10, r=10, t=56, b=10),
                       title=dict(text=f"unit {unit + 1}: h<sub>t</sub>[{unit + 1}] after each token "
                                       "(blue positive, red negative)",
                                  font=dict(size=14)),
                       coloraxis=colour_axis(f"h<sub>t</sub>[{unit + 1}]", STATE_SCALE, -limit, limit,
-                                            dict(len=1.0, thickness=10)))
+                                            dict(orientation="h", x=1, xanchor="right", y=1.0, yanchor="bottom",
+                                                 len=0.3, thickness=8)))
     return fig
 
 
