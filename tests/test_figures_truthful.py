@@ -233,3 +233,21 @@ def test_sequential_processing_is_timed_on_the_inputs_own_sizes():
     spec = figure_dict(encdec_charts.timing_figure(timing))
     steps = next(t for t in spec["data"] if t["name"] == "dependent steps")
     assert list(array(steps["x"])) == [n + m, n + m, 1, 1]
+
+
+@pytest.mark.skipif("en-tr-attn" not in SHIPPED, reason="a bidirectional encoder")
+def test_a_bidirectional_encoder_reveals_only_the_complete_states():
+    """Both ways, h^e_j joins the forward state after x_1..x_j and the backward one after x_n..x_j:
+    after j steps of each, only x_{n+1-j}..x_j are complete, and the caption says so."""
+    trace = shipped("en-tr-attn").translate("I answered many questions.")
+    n = len(trace.src_tokens)
+    assert charts.bidirectional(trace) and not charts.bidirectional(attention_trace())
+    spec = figure_dict(charts.timeline_figure(trace))
+    encoder_axis = spec["data"][2]["xaxis"]
+    for j in range(1, n + 1):
+        frame = next(f for f in spec["frames"] if f["name"] == f"x{j}")
+        covers = [s for s in frame["layout"]["shapes"] if s["xref"] == encoder_axis and s.get("fillcolor") == charts.COVER
+                  and s["visible"]]
+        hidden = {k for k in range(1, n + 1) if any(c["x0"] < k < c["x1"] for c in covers)}
+        assert hidden == set(range(1, n + 1)) - set(range(n + 1 - j, j + 1)), j
+        assert "Forward RNN" in frame["layout"]["title"]["text"] and "backward RNN" in frame["layout"]["title"]["text"]
