@@ -92,7 +92,7 @@ if pattern == "lm":
     controls[0].selectbox("Language model", lms, key=key("lm"))
 with controls[1]:
     text = widgets.sentence_box(PAGE, "Text (press Enter to run)", "Any text; unknown words or characters are "
-                                f"read as <unk>; the first {MAX_CHARS} characters are read.")
+                                f"read as <unk>; the first {MAX_CHARS} characters are read. {GLOSSARY['unk']}")
 widgets.example_chooser(PAGE, card)
 text = widgets.capped(text, MAX_CHARS)
 if not text.strip():

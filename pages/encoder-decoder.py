@@ -51,7 +51,8 @@ with controls[0]:
     card = widgets.model_picker(PAGE, cards, on_change=on_model_change)
 with controls[1]:
     text = widgets.sentence_box(PAGE, "Input (press Enter to run)", "Any text: unknown characters or words are "
-                                "read as <unk>; long inputs are cut at the model's length limit.")
+                                "read as <unk>; long inputs are cut at the model's length limit. "
+                                + GLOSSARY["unk"])
 widgets.example_chooser(PAGE, card)
 widgets.model_notes(card)
 text = widgets.capped(text, MAX_TEXT_CHARS)

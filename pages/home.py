@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import list_models
 from ui import cache
-from ui.labels import markdown_text
+from ui.labels import GLOSSARY, markdown_text
 
 
 def held_out_metric(card) -> str:
@@ -109,3 +109,4 @@ if not recurrent.empty:
                "classifier on human-rated sentences, and a tagger on synthetic sentences (its held-out templates "
                "are sentence shapes it never saw).")
     st.dataframe(recurrent, hide_index=True, width="stretch")
+    st.caption(f"{GLOSSARY['bits per character']} {GLOSSARY['macro F1']}")

@@ -48,7 +48,8 @@ cell = controls[0].radio("Cell type", [c for c in CELLS if c in lms], key=key("c
 card = lms[cell]
 with controls[1]:
     text = widgets.text_box(PAGE, "Text (Ctrl+Enter to run)", "Any text, line breaks included; characters the model "
-                            f"never saw are read as <unk>; the first {MAX_CHARS} characters are read.")
+                            f"never saw are read as <unk>; the first {MAX_CHARS} characters are read. "
+                            f"{GLOSSARY['unk']}")
 widgets.example_chooser(PAGE, card)
 text = widgets.capped(text, MAX_CHARS)
 if not text:
