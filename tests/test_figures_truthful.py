@@ -141,6 +141,8 @@ def test_the_first_step_says_why_it_looks_at_the_last_token():
     first = next(f for f in spec["frames"] if f["name"] == "y1 · 1")
     assert f"= {length:.2f}" in first["layout"]["title"]["text"] and "‖h<sup>e</sup>" in first["layout"]["title"]["text"]
     assert equations.first_step_note(shipped("reverse-noattn").translate("abc")) is None
+    race = figure_dict(encdec_charts.side_by_side_figure(trace, shipped("dates-noattn").translate("3rd of May 1979")))
+    assert f"= {length:.2f}" in next(f for f in race["frames"] if f["name"] == "y1")["layout"]["title"]["text"]
 
 
 def test_the_first_step_note_does_not_claim_what_the_scores_do_not_show():

@@ -298,6 +298,16 @@ class _Moment:
     topk: bool = False
 
 
+def first_step_title(trace: Trace) -> str:
+    """Why step 1 looks where it does, for a figure title: h^d_0 = h^e_n, so its score with h^e_n is
+    its own squared length (the number), the largest score or not."""
+    n = len(trace.src_tokens)
+    scores = trace.steps[0].scores
+    text = (f"h<sup>d</sup><sub>0</sub> = h<sup>e</sup><sub>{n}</sub>: its score with h<sup>e</sup><sub>{n}</sub> is "
+            f"‖h<sup>e</sup><sub>{n}</sub>‖² = {float(scores[-1]):.2f}")
+    return text + (", the largest" if int(np.argmax(scores)) == n - 1 else "")
+
+
 def _moments(trace: Trace) -> list[_Moment]:
     n = len(trace.src_tokens)
     moments = []
@@ -306,12 +316,10 @@ def _moments(trace: Trace) -> list[_Moment]:
     for j in range(n):
         moments.append(_Moment(name=f"x{j + 1}", encoded=j + 1, states=0, contexts=0, rows=0, outputs=0, reading=j,
                                title=encoder_caption(j + 1, labels, both_ways)))
-    own = float(trace.steps[0].scores[-1]) if trace.steps else 0.0
     for k, step in enumerate(trace.steps):
         i = k + 1
         query = f"h<sup>d</sup><sub>{k}</sub>"
-        start = (f"  (h<sup>d</sup><sub>0</sub> = h<sup>e</sup><sub>{n}</sub>: its score with h<sup>e</sup><sub>{n}"
-                 f"</sub> is ‖h<sup>e</sup><sub>{n}</sub>‖² = {own:.2f})") if k == 0 else ""
+        start = f"  ({first_step_title(trace)})" if k == 0 else ""
         base = dict(encoded=n, states=i, contexts=k, rows=k, outputs=k, query=k, step=k)
         moments.append(_Moment(name=f"y{i} · 1", scores=True, **base,
                                title=f"Step 1 for y<sub>{i}</sub>: score({query}, h<sup>e</sup><sub>j</sub>) = "

@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 from core import ModelCard, Trace, list_models
 from core.limits import REFERENCES, PrefixResult, Timing
 
-from .charts import (NARROWEST_PX, bidirectional, encoder_caption, encoder_done, PROB_SCALE, STATE_SCALE, WEIGHT_SCALE, _ref, _strip_text,
+from .charts import (NARROWEST_PX, bidirectional, encoder_caption, encoder_done, first_step_title, PROB_SCALE, STATE_SCALE, WEIGHT_SCALE, _ref, _strip_text,
                      _symmetric_range, animated, animation_layout, bar_beside, colour_axis, cover,
                      fitting_ticks, outline, source_tick_labels, subplot_height, top_choice_data, top_choices,
                      unit_order, unit_rows)
@@ -296,7 +296,8 @@ def side_by_side_figure(with_attention: Trace, without: Trace, reference: list[s
                   outline(refs[0], 0.5, n + 0.5, i - 0.5, i + 0.5, visible=i <= m)]
         for ref in refs[1:]:
             shapes.append(cover(ref, i + 0.5, steps + 0.6, -0.6, 0.6, visible=i < steps))
-        return dict(name=f"y{i}", layout=dict(shapes=shapes, title=dict(text=f"Decoder step i = {i}")))
+        note = f"  (with attention: {first_step_title(with_attention)})" if i == 1 and with_attention.steps else ""
+        return dict(name=f"y{i}", layout=dict(shapes=shapes, title=dict(text=f"Decoder step i = {i}{note}")))
 
     animation_layout(fig, int(min(760, max(560, 18 * m + 340))))
     fig.update_layout(coloraxis=colour_axis("α<sub>ij</sub>", WEIGHT_SCALE, 0, 1, bar_beside(fig, (1,), 1)),
