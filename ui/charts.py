@@ -515,10 +515,10 @@ def _frame(grid: _Layout, trace: Trace, moment: _Moment, scores: np.ndarray, wei
         outline(grid.align, 0.5, n + 0.5, row + 0.5, row + 1.5, visible=moment.weights),
         outline(grid.contexts, row + 0.5, row + 1.5, 0.5, H + 0.5,
                 visible=k is not None and moment.contexts == k + 1),
-        cover(grid.enc, 0.4, lo - 0.5, 0.4, H + 0.6, visible=1 < lo <= hi),  # both ways: left of the complete
-        outline(grid.src_strip, backward + 0.5, backward + 1.5, -0.5, 0.5,
-                visible=both_ways and moment.reading is not None),
     ]
+    if both_ways:  # the states left of the complete ones, and the token the backward RNN reads
+        shapes += [cover(grid.enc, 0.4, lo - 0.5, 0.4, H + 0.6, visible=1 < lo <= hi),
+                   outline(grid.src_strip, backward + 0.5, backward + 1.5, -0.5, 0.5, visible=moment.reading is not None)]
     bar_scores = scores[k] if moment.scores else zeros
     bar_weights = weights[k] if moment.weights else zeros
     top = top_choice_data(trace.steps[k].topk if moment.topk else [])

@@ -100,9 +100,10 @@ def encoder_decoder_figure(trace: Trace) -> go.Figure:
                   outline(src_ref, at + 0.5, at + 1.5, -0.5, 0.5, reading is not None),
                   outline(enc_ref, at + 0.5, at + 1.5, 0.5, H + 0.5, reading is not None and not both_ways),
                   outline(c_ref, -0.5, 0.5, 0.5, H + 0.5, step is not None or read == n and reading is None),
-                  outline(dec_ref, states - 1.5, states - 0.5, 0.5, H + 0.5, states > 0),
-                  cover(enc_ref, 0.4, lo - 0.5, 0.4, H + 0.6, 1 < lo <= hi),  # both ways: left of the complete
-                  outline(src_ref, n - at - 0.5, n - at + 0.5, -0.5, 0.5, both_ways and reading is not None)]
+                  outline(dec_ref, states - 1.5, states - 0.5, 0.5, H + 0.5, states > 0)]
+        if both_ways:  # the states left of the complete ones, and the token the backward RNN reads
+            shapes += [cover(enc_ref, 0.4, lo - 0.5, 0.4, H + 0.6, 1 < lo <= hi),
+                       outline(src_ref, n - at - 0.5, n - at + 0.5, -0.5, 0.5, reading is not None)]
         shown = [[label if i < outputs else "" for i, label in enumerate(row)] for row in strip["rows"]]
         top = top_choice_data(trace.steps[step].topk if step is not None else [])
         return dict(name=name, data=[dict(type="heatmap", text=shown), top], traces=[1, 5],
