@@ -6,7 +6,6 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 
 import streamlit as st
 
-from core.limits import sequential_vs_parallel
 from ui import cache, encdec_charts, rnn_charts, tables, widgets
 from ui.labels import GLOSSARY, markdown_text
 from ui.state import MAX_TEXT_CHARS, Param
@@ -139,12 +138,7 @@ st.markdown("Step $j$ of the encoder needs $h^e_{j-1}$, and decoder step $i$ nee
             "Part 2): self-attention computes every position of a layer at once, one step per layer. Measured now, "
             f"on this server, on your input with {card.name} and its attention twin:")
 if trace is not None:
-    twin = card.name.replace("-noattn", "-attn")
-    try:  # without its twin (not shipped, or its files damaged) the plain model is timed alone
-        twin_model = cache.get_model(twin) if twin in {c.name for c in all_cards} else None
-    except ValueError:
-        twin_model = None
-    timing = sequential_vs_parallel(cache.get_model(card.name), text, twin_model)
+    timing = cache.sequential_timing(card.name, text, [c.name for c in all_cards])
     st.plotly_chart(encdec_charts.timing_figure(timing), key=key("timing"))
     st.caption(f"n = {timing.source} source tokens, m = {timing.output} decoder steps (the plain model's output with "
                f"its end token), width H = {timing.hidden}. Timed: the recurrent layers (the encoder RNN, then m "

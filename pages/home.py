@@ -6,7 +6,6 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 import pandas as pd
 import streamlit as st
 
-from core import list_models
 from ui import cache
 from ui.labels import GLOSSARY, markdown_text
 
@@ -30,14 +29,14 @@ def recurrent_table() -> pd.DataFrame:
              + f" {card.data.get('size_unit', '')}",
              "training time": f"{card.training['seconds'] / 60:.1f} min",
              "data": card.data["source"], "licence": card.data["licence"]}
-            for card in list_models() if card.kind != "seq2seq"]
+            for card in cache.get_cards() if card.kind != "seq2seq"]
     return pd.DataFrame(rows)
 
 
 @st.cache_data
 def model_table() -> pd.DataFrame:
     rows = []
-    for card in list_models():
+    for card in cache.get_cards():
         if card.kind != "seq2seq":
             continue
         if "bleu" in card.metrics:  # word-level: exact sentence matches are rare, BLEU says more
@@ -100,7 +99,7 @@ if table.empty:
     st.warning("No models were found in checkpoints/. Train one with `python -m core.train --task dates`.")
 else:
     st.dataframe(table, hide_index=True, width="stretch")
-    credits = sorted({card.data["credit"] for card in list_models() if card.data.get("credit")})
+    credits = sorted({card.data["credit"] for card in cache.get_cards() if card.data.get("credit")})
     if credits:
         st.caption("Data credits: " + "; ".join(markdown_text(c) for c in credits) + ".")
 recurrent = recurrent_table()

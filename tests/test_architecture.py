@@ -68,3 +68,9 @@ def test_the_cycle_check_sees_a_cycle(tmp_path, monkeypatch):
         assert "core.a -> core.b -> core.a" in str(error)
     else:
         raise AssertionError("a cycle went unseen")
+
+
+def test_pages_talk_to_ui_only():
+    """Pages import ui (and Streamlit, pandas), never core or torch: one way through the layers."""
+    for path in (ROOT / "pages").glob("*.py"):
+        assert not imports_of(path)[1] & {"core", "torch"}, path

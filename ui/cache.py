@@ -120,3 +120,17 @@ def get_side_by_side(with_attention: str, without: str, text: str) -> go.Figure:
     from .encdec_charts import side_by_side_figure
 
     return side_by_side_figure(get_trace(with_attention, text), get_trace(without, text))
+
+
+def sequential_timing(name: str, text: str, available: list[str]):
+    """The chain of dependent steps of a plain model and its attention twin on `text`, timed now on
+    this server (core.limits.sequential_vs_parallel; not cached: it is a measurement). Without its
+    twin (not shipped, or its files damaged) the plain model is timed alone."""
+    from core.limits import sequential_vs_parallel
+
+    twin = name.replace("-noattn", "-attn")
+    try:
+        twin_model = get_model(twin) if twin in available else None
+    except ModelUnavailable:
+        twin_model = None
+    return sequential_vs_parallel(get_model(name), text, twin_model)

@@ -394,16 +394,9 @@ def timeline_figure(trace: Trace) -> go.Figure:
     positions = np.arange(1, n + 1)
     rows = np.arange(1, H + 1)
     units = np.repeat((order + 1).astype(np.uint16)[:, None], max(n, m + 1), axis=1)  # hover names the unit
-    clear = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]  # text strips: no colour, so no legend needed
     strip = _strip_text(out_labels, 0.43 * 0.85 * NARROWEST_PX)
 
-    fig.add_trace(go.Heatmap(z=np.zeros((1, n), np.float32), x=positions, y=[0], text=[src_labels],
-                             texttemplate="%{text}", colorscale=clear, showscale=False, name="source tokens",
-                             hovertemplate="x%{x}: %{text}<extra></extra>"), 1, 1)  # 0
-    fig.add_trace(go.Heatmap(z=np.zeros((strip["lines"], m), np.float32), x=np.arange(1, m + 1),
-                             y=np.arange(strip["lines"]), text=strip["rows"], texttemplate="%{text}",
-                             textfont=dict(size=strip["size"]), colorscale=clear, showscale=False,
-                             name="output tokens", hoverinfo="skip"), 1, 2)  # 1
+    add_token_strips(fig, src_labels, positions, strip, m, output_column=2)  # 0, 1
     fig.add_trace(go.Heatmap(z=enc, x=positions, y=rows, coloraxis="coloraxis", name="encoder states",
                              customdata=units[:, :n],
                              hovertemplate="h<sup>e</sup><sub>%{x}</sub>, unit %{customdata}: %{z:.4f}<extra></extra>"),
@@ -634,3 +627,17 @@ def alignment_figure(trace: Trace, step: int | None = None) -> go.Figure:
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10),
                       coloraxis=colour_axis("α<sub>ij</sub>", WEIGHT_SCALE, 0, 1, dict(len=0.9)))
     return fig
+
+
+def add_token_strips(fig: go.Figure, src_labels: list[str], positions, strip: dict, m: int,
+                     output_column: int) -> None:
+    """The source tokens (row 1, column 1) and the output tokens (row 1, `output_column`) as text
+    strips without colour, so they need no legend: traces "source tokens" and "output tokens"."""
+    clear = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]
+    fig.add_trace(go.Heatmap(z=np.zeros((1, len(src_labels)), np.float32), x=positions, y=[0], text=[src_labels],
+                             texttemplate="%{text}", colorscale=clear, showscale=False, name="source tokens",
+                             hovertemplate="x%{x}: %{text}<extra></extra>"), 1, 1)
+    fig.add_trace(go.Heatmap(z=np.zeros((strip["lines"], m), np.float32), x=np.arange(1, m + 1),
+                             y=np.arange(strip["lines"]), text=strip["rows"], texttemplate="%{text}",
+                             textfont=dict(size=strip["size"]), colorscale=clear, showscale=False,
+                             name="output tokens", hoverinfo="skip"), 1, output_column)

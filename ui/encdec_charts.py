@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 from core import ModelCard, Trace, list_models
 from core.limits import REFERENCES, PrefixResult, Timing
 
-from .charts import (NARROWEST_PX, bidirectional, encoder_caption, encoder_done, first_step_title, PROB_SCALE, STATE_SCALE, WEIGHT_SCALE, _ref, _strip_text,
+from .charts import (NARROWEST_PX, add_token_strips, bidirectional, encoder_caption, encoder_done, first_step_title, PROB_SCALE, STATE_SCALE, WEIGHT_SCALE, _ref, _strip_text,
                      _symmetric_range, animated, animation_layout, bar_beside, colour_axis, cover,
                      fitting_ticks, outline, source_tick_labels, subplot_height, top_choice_data, top_choices,
                      unit_order, unit_rows)
@@ -37,7 +37,6 @@ def encoder_decoder_figure(trace: Trace) -> go.Figure:
     src_labels = source_tick_labels(trace)
     out_labels = [plot_text(token_label(t)) for t in trace.out_tokens]
     units = np.repeat((order + 1).astype(np.uint16)[:, None], max(n, m + 1), axis=1)  # hover names the unit
-    clear = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]  # text strips: no colour, so no legend needed
     fig = make_subplots(rows=3, cols=3, column_widths=[0.5, 0.06, 0.44], row_heights=[0.08, 0.62, 0.3],
                         specs=[[{}, None, {}], [{}, {}, {}], [None, None, {}]], horizontal_spacing=0.05,
                         vertical_spacing=0.13,
@@ -47,13 +46,7 @@ def encoder_decoder_figure(trace: Trace) -> go.Figure:
                                         "decoder states h<sup>d</sup><sub>i</sub> (each step also reads c)",
                                         "output distribution: top choices"))
     strip = _strip_text(out_labels, 0.44 * 0.85 * NARROWEST_PX)
-    fig.add_trace(go.Heatmap(z=np.zeros((1, n), np.float32), x=np.arange(1, n + 1), y=[0], text=[src_labels],
-                             texttemplate="%{text}", colorscale=clear, showscale=False, name="source tokens",
-                             hovertemplate="x%{x}: %{text}<extra></extra>"), 1, 1)  # 0
-    fig.add_trace(go.Heatmap(z=np.zeros((strip["lines"], m), np.float32), x=np.arange(1, m + 1),
-                             y=np.arange(strip["lines"]), text=strip["rows"], texttemplate="%{text}",
-                             textfont=dict(size=strip["size"]), colorscale=clear, showscale=False,
-                             name="output tokens", hoverinfo="skip"), 1, 3)  # 1
+    add_token_strips(fig, src_labels, np.arange(1, n + 1), strip, m, output_column=3)  # 0, 1
     fig.add_trace(go.Heatmap(z=enc, x=np.arange(1, n + 1), y=np.arange(1, H + 1), coloraxis="coloraxis",
                              name="encoder states", customdata=units[:, :n],
                              hovertemplate="h<sup>e</sup><sub>%{x}</sub>, unit %{customdata}: %{z:.4f}<extra></extra>"),
