@@ -42,10 +42,12 @@ class Fitted:
 
 def fit(model: torch.nn.Module, batches: Iterable, loss_of: Callable[[object], torch.Tensor],
         validate: Callable[[], float], *, steps: int, lr: float, eval_every: int, deadline: float,
-        name: str, progress: bool = True, digits: int = 4) -> Fitted:
+        name: str, progress: bool = True, digits: int = 4, recorder=None) -> Fitted:
     """Train `model` on `batches` (an endless iterable) for `steps` optimizer steps or until the
     `deadline` (time.time()), evaluating `validate()` (higher is better) every `eval_every` steps
-    and at the end; the best weights are loaded back and the model left in eval mode."""
+    and at the end; the best weights are loaded back and the model left in eval mode.
+    `recorder` (core.film.FilmRecorder) is told every batch's loss and records the model at its
+    points; recording only runs the model, so the training itself is the same with or without it."""
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     best_value, best_state, best_step, stale = -float("inf"), copy.deepcopy(model.state_dict()), 0, 0
     history: list[dict] = []
@@ -55,6 +57,10 @@ def fit(model: torch.nn.Module, batches: Iterable, loss_of: Callable[[object], t
     for batch in batches:
         model.train()
         loss = loss_of(batch)
+        if recorder is not None:
+            recorder.loss(loss.item())  # the loss of the weights after `step` steps
+            if recorder.wants(step):
+                recorder.record(step)
         optimizer.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -76,6 +82,8 @@ def fit(model: torch.nn.Module, batches: Iterable, loss_of: Callable[[object], t
         if step >= steps or out_of_time:
             break
     bar.close()
+    if recorder is not None:
+        recorder.record(step)  # the last weights (their loss: the batches since the point before)
     model.load_state_dict(best_state)
     model.eval()
     return Fitted(steps=step, best_step=best_step, best_value=best_value, history=history)

@@ -11,6 +11,7 @@ are kept; the card's metrics come from the held-out test split.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import time
@@ -21,6 +22,7 @@ import torch
 
 from .checkpoint import CHECKPOINT_DIR, ModelCard, save_model
 from .evaluate import alignment_figures, evaluate, grouped, is_translation, pad
+from .film import METRIC_SLICE, PROBES, FilmRecorder, save_film
 from .fit import fit, length_batches, trained_card
 from .model import ModelConfig, Seq2Seq
 from .rnn_train import RECURRENT_SETTINGS, train_recurrent
@@ -120,9 +122,12 @@ def _selection_metric(metrics: dict) -> float:
 def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int = 0, steps: int | None = None,
           minutes: float = 28.0, train_size: int | None = None, out_dir: str | Path | None = CHECKPOINT_DIR,
           name: str | None = None,
-          progress: bool = True, data_seed: int = 0, sizes: dict[str, int] | None = None
-          ) -> tuple[Seq2Seq, ModelCard]:
-    """Train one model; `sizes` overrides the task's split sizes (small runs and tests)."""
+          progress: bool = True, data_seed: int = 0, sizes: dict[str, int] | None = None,
+          film: bool = False, pieces_from: str | Path | None = None) -> tuple[Seq2Seq, ModelCard]:
+    """Train one model; `sizes` overrides the task's split sizes (small runs and tests). With
+    `film`, a training film (core.film) is recorded and saved beside the checkpoint; `pieces_from`
+    (a pieces file, core.pieces) reuses learned piece models instead of learning them again, so a
+    run can reproduce a shipped model exactly."""
     started = time.time()
     settings = SETTINGS[task]
     if steps is not None:
@@ -135,7 +140,7 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
     torch.manual_seed(seed)
     rng = random.Random(seed)
 
-    piece_models = _piece_models(settings, splits["train"])
+    piece_models = _read_pieces(pieces_from) if pieces_from else _piece_models(settings, splits["train"])
     config = ModelConfig(
         name=name or model_name(task, attention, cell), task=task, src_vocab=list(SPECIALS), tgt_vocab=list(SPECIALS),
         cell=cell, attention=attention, embed_dim=settings.embed_dim,
@@ -165,9 +170,11 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
         total, count = model.loss(*batch, settings.label_smoothing)
         return total / count
 
+    recorder = _film_recorder(model, module, valid, settings.steps) if film else None
     fitted = fit(model, batches(), loss_of, lambda: _selection_metric(evaluate(model, valid)[0]),
                  steps=settings.steps, lr=settings.lr, eval_every=settings.eval_every,
-                 deadline=started + minutes * 60, name=config.name, progress=progress, digits=3)
+                 deadline=started + minutes * 60, name=config.name, progress=progress, digits=3,
+                 recorder=recorder)
     seconds = time.time() - started
 
     metrics, by_length, predictions = evaluate(model, splits["test"])
@@ -191,7 +198,30 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
     model.card = card
     if out_dir is not None:
         save_model(model, card, out_dir)
+        if recorder is not None:
+            recorder.film.final_weights_sha256 = card.weights_sha256
+            recorder.film.best_step = fitted.best_step
+            save_film(recorder.film, out_dir)
     return model, card
+
+
+def _read_pieces(path: str | Path) -> dict[str, PieceModel]:
+    plain = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {side: PieceModel.from_json(json.dumps(value)) for side, value in plain.items()}
+
+
+def _film_recorder(model: Seq2Seq, module, valid: list[tuple[str, str]], steps: int) -> FilmRecorder:
+    """A recorder whose probes are the task's first examples and whose metric is the selection
+    metric on the first METRIC_SLICE validation inputs (distinct sources for translation)."""
+    if is_translation(model):
+        keep = {src for src, _ in grouped(valid)[:METRIC_SLICE]}
+        sliced = [(src, ref) for src, ref in valid if src in keep]
+        inputs, name = len(keep), "BLEU"
+    else:
+        sliced = valid[:METRIC_SLICE]
+        inputs, name = len(sliced), "exact match (%)"
+    return FilmRecorder(model, list(module.EXAMPLES[:PROBES]),
+                        lambda: _selection_metric(evaluate(model, sliced)[0]), name, inputs, steps)
 
 
 def _describe(task: str, attention: str | None, cell: str, module, bidirectional: bool = False) -> str:
@@ -216,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--name", default=None)
     parser.add_argument("--out", default=str(CHECKPOINT_DIR))
+    parser.add_argument("--film", action="store_true", help="record a training film (core.film) beside the checkpoint")
+    parser.add_argument("--pieces-from", default=None, help="reuse this pieces file instead of learning pieces")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     attention = None if args.attention == "none" else args.attention
@@ -224,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{card.name}: {card.metrics} in {card.training['seconds']:.0f} s")
         return 0
     _, card = train(args.task, attention, args.cell, args.seed, args.steps, args.minutes, args.train_size,
-                    args.out, args.name)
+                    args.out, args.name, film=args.film, pieces_from=args.pieces_from)
     print(f"{card.name}: {card.metrics} in {card.training['seconds']:.0f} s")
     for row in card.metrics_by_length:
         print("  ", row)
