@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load, save_file
+from safetensors.torch import load, save, save_file
 
 from .card_schema import MODEL_NAME, CardSchemaError, check_card
 from .model import ModelConfig, Seq2Seq
@@ -21,6 +21,7 @@ from .weights_file import model_shapes, read_weights, shape_difference, tensor_s
 CHECKPOINT_DIR = Path(os.environ.get("SEQ2SEQ_CHECKPOINT_DIR") or Path(__file__).resolve().parent.parent / "checkpoints")
 MAX_CARD_BYTES = 16 * 2**20  # the largest shipped card has 143 kB
 PIECES_SUFFIX = ".pieces.json"
+MAX_UPLOAD_BYTES = 16 * 2**20  # each file of an uploaded model (model_from_files); a live model has at most 3 MB
 
 
 class CheckpointError(RuntimeError):
@@ -108,19 +109,29 @@ def read_card(path: Path) -> ModelCard:
     if path.stat().st_size > MAX_CARD_BYTES:
         raise CheckpointError(f"{path}: not a valid model card (larger than {MAX_CARD_BYTES:,} bytes).")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+    except OSError as err:
+        raise CheckpointError(f"{path}: not a valid model card ({type(err).__name__}: {err}).") from None
+    card = _card_from_json(raw, str(path))
+    if path.name != f"{card.name}.json":
+        raise CheckpointError(f"{path}: the card names another model ({card.name}).")
+    return card
+
+
+def _card_from_json(raw: bytes, where: str) -> ModelCard:
+    """The card whose JSON is `raw`, checked against the schema, its config built once;
+    CheckpointError starting with `where` (the file's path or name) otherwise."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
         check_card(data)
         card = ModelCard.from_dict(data)
         config = card.build_config()
     except CardSchemaError as err:
-        raise CheckpointError(f"{path}: not a valid model card ({err}).") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError, ValueError, AttributeError,
-            RecursionError) as err:
-        raise CheckpointError(f"{path}: not a valid model card ({type(err).__name__}: {err}).") from None
+        raise CheckpointError(f"{where}: not a valid model card ({err}).") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, TypeError, ValueError, AttributeError, RecursionError) as err:
+        raise CheckpointError(f"{where}: not a valid model card ({type(err).__name__}: {err}).") from None
     if (card.name, card.attention, card.cell) != (config.name, getattr(config, "attention", None), config.cell):
-        raise CheckpointError(f"{path}: the card's name, attention or cell disagrees with its config.")
-    if path.name != f"{card.name}.json":
-        raise CheckpointError(f"{path}: the card names another model ({card.name}).")
+        raise CheckpointError(f"{where}: the card's name, attention or cell disagrees with its config.")
     return card
 
 
@@ -180,26 +191,36 @@ def _load_weights(name: str, card: ModelCard, directory: Path) -> tuple[Seq2Seq 
 
     try:
         data = read_weights(weights_file)
-        found = tensor_shapes(data)
     except (OSError, ValueError) as err:
         raise CheckpointError(f"{weights_file}: cannot read the weights ({err}).") from None
+    return _model_from_weights(new_model, data, str(weights_file)) + (pieces_digest,)
+
+
+def _model_from_weights(new_model, data: bytes, where: str) -> tuple[Seq2Seq | RecurrentModel, str]:
+    """The model `new_model()` builds, holding the values of the safetensors bytes `data`, and
+    their SHA-256: the header and every tensor's name and shape are checked against the model
+    before anything is allocated, the values must be finite. CheckpointError starting with `where`."""
+    try:
+        found = tensor_shapes(data)
+    except ValueError as err:
+        raise CheckpointError(f"{where}: cannot read the weights ({err}).") from None
     problem = shape_difference(model_shapes(new_model), found)
     if problem:
-        raise CheckpointError(f"{weights_file}: the weights do not fit the card's config ({problem}).")
+        raise CheckpointError(f"{where}: the weights do not fit the card's config ({problem}).")
     model = new_model()
     try:
         state = load(data)
     except (SafetensorError, OSError, ValueError, RuntimeError) as err:
-        raise CheckpointError(f"{weights_file}: cannot read the weights ({err}).") from None
+        raise CheckpointError(f"{where}: cannot read the weights ({err}).") from None
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as err:
         first = str(err).splitlines()[0:3]
-        raise CheckpointError(f"{weights_file}: the weights do not fit the card's config ({' '.join(first)}).") from None
+        raise CheckpointError(f"{where}: the weights do not fit the card's config ({' '.join(first)}).") from None
     bad = [k for k, v in state.items() if not torch.isfinite(v).all()]
     if bad:
-        raise CheckpointError(f"{weights_file}: non-finite values in {', '.join(bad[:3])}.")
-    return model, weights_sha256(data), pieces_digest
+        raise CheckpointError(f"{where}: non-finite values in {', '.join(bad[:3])}.")
+    return model, weights_sha256(data)
 
 
 def _read_piece_models(name: str, config: ModelConfig, directory: Path) -> tuple[dict[str, PieceModel], str]:
@@ -220,9 +241,50 @@ def _read_piece_models(name: str, config: ModelConfig, directory: Path) -> tuple
         raise CheckpointError(f"{path}: not a valid piece model file ({type(err).__name__}).") from None
 
 
+def model_files(model: Seq2Seq, card: ModelCard) -> tuple[bytes, bytes]:
+    """The two files of a model kept in memory (a model trained live): its safetensors weights and
+    its JSON card, the card stamped with the weights' SHA-256 as save_model stamps it. Nothing is
+    written to disk; models with subword pieces need their piece file too and are not handled here."""
+    if getattr(model, "piece_models", None):
+        raise ValueError("a model with subword pieces needs its piece file beside the weights and the card")
+    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    weights = save(state, metadata={"name": card.name})
+    card.weights_sha256 = weights_sha256(weights)
+    return weights, (json.dumps(card.to_dict(), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def model_from_files(card_data: bytes, weights_data: bytes, card_name: str = "the card",
+                     weights_name: str = "the weights file") -> Seq2Seq:
+    """An encoder-decoder from the bytes of its card and its safetensors weights (an upload), with
+    the checks load_model makes: the card's schema (core.card_schema), the weights' header, names and
+    shapes against the card's config before anything is allocated, finite values, and the card's
+    SHA-256 of the weights. CheckpointError with one sentence naming the file (`card_name`,
+    `weights_name`) otherwise. Models with subword pieces need a third file and are refused."""
+    for data, where in ((card_data, card_name), (weights_data, weights_name)):
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise CheckpointError(f"{where}: the file has {len(data):,} bytes, more than the "
+                                  f"{MAX_UPLOAD_BYTES // 2**20} MB a model file here may have.")
+    card = _card_from_json(card_data, card_name)
+    config = card.build_config()
+    if not isinstance(config, ModelConfig):
+        raise CheckpointError(f"{card_name}: the card is of a {card.kind} model, not an encoder-decoder.")
+    if "piece" in (config.src_level, config.tgt_level):
+        raise CheckpointError(f"{card_name}: a model with subword pieces needs its piece file too, which cannot "
+                              "be uploaded here.")
+    if not card.weights_sha256:
+        raise CheckpointError(f"{card_name}: the card holds no checksum of its weights.")
+    model, digest = _model_from_weights(lambda: Seq2Seq(config), weights_data, weights_name)
+    if digest != card.weights_sha256:
+        raise CheckpointError(f"{weights_name}: the weights do not match the checksum in the card (another "
+                              "model's weights, or a changed file).")
+    model.card = card
+    model.eval()
+    return model
+
+
 def model_card(name: str, directory: Path = CHECKPOINT_DIR) -> ModelCard:
     return read_card(card_path(_checked_name(name), directory))
 
 
 __all__ = ["CHECKPOINT_DIR", "CheckpointError", "ModelCard", "list_models", "load_model", "save_model",
-           "read_card", "model_card"]
+           "read_card", "model_card", "model_files", "model_from_files"]
