@@ -183,6 +183,7 @@ class FilmRecorder:
                          probe_tokens=[trace.src_tokens for trace in first])
         self.points = set(film_points(steps))
         self._losses: list[float] = []
+        self._last: list[float] = []
 
     def wants(self, step: int) -> bool:
         return step in self.points
@@ -194,8 +195,9 @@ class FilmRecorder:
         """Record the model as it is after `step` optimizer steps (once per step)."""
         if self.film.points and self.film.points[-1].step == step:
             return
-        loss = round(float(np.mean(self._losses)), 4) if self._losses else None
-        self._losses = []
+        window = self._losses or self._last  # the last point follows its batch: that batch's loss
+        loss = round(float(np.mean(window)), 4) if window else None
+        self._last, self._losses = window[-1:], []
         frames = []
         for text in self.film.probe_inputs:
             trace = self.model.translate(text)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui import cache
 from ui.labels import GLOSSARY, markdown_text
+from ui.lecture_path import STOPS
 
 
 def held_out_metric(card) -> str:
@@ -63,27 +64,9 @@ st.markdown(
     "models: type a sentence and see every number the model computes, step by step."
 )
 st.subheader("The lecture path")
-STOPS = [
-    ("pages/rnn.py", "1. Recurrent networks", ":material/replay:",
-     "$h_t = f_W(h_{t-1}, x_t)$: one state carried from token to token. A language model trained on Shakespeare reads "
-     "your text; watch the unrolled network, every gate of one update, and single neurons."),
-    ("pages/architectures.py", "2. RNN architectures", ":material/account_tree:",
-     "The same step wired four ways: sequence labeling (names, places, dates), sequence classification (sentiment), "
-     "language modeling with generation, and the encoder-decoder."),
-    ("pages/encoder-decoder.py", "3. The encoder-decoder and its limits", ":material/compress:",
-     "The encoder reads $x_1 \\dots x_n$ into one vector $c = h^e_n$; the decoder writes from it. Its limits measured "
-     "live: the fixed-length bottleneck, long-term dependencies, sequential processing."),
-    ("pages/attention.py", "4. Attention, step by step", ":material/center_focus_strong:",
-     "At every decoder step $i$: $\\text{score}(h^d_{i-1}, h^e_j) = h^d_{i-1} \\cdot h^e_j$, "
-     "$\\alpha_{ij} = \\text{softmax}_j(\\text{score})$, $c_i = \\sum_j \\alpha_{ij} h^e_j$, animated with the actual "
-     "numbers, on English → Turkish translation (where the word order makes the alignment cross) and on dates, "
-     "number words and reversed strings."),
-    ("pages/compare.py", "5. Attention vs none", ":material/compare:",
-     "The same input through both models of a task, and accuracy by source length for every task."),
-]
-for page, label, icon, text in STOPS:
-    st.page_link(page, label=label, icon=icon)
-    st.caption(text)
+for number, stop in enumerate(STOPS, start=1):
+    st.page_link(stop.path, label=f"{number}. {stop.title}", icon=stop.icon)
+    st.caption(stop.summary)
 st.caption("On every page, ▶ Play runs the animation in your browser, and every view has its own link, so a slide "
            "can point to it.")
 st.subheader("The shipped models")

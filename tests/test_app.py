@@ -30,7 +30,7 @@ def test_home_page_lists_the_models_and_their_metrics():
 def test_home_page_links_every_page_of_the_lecture_path():
     at = AppTest.from_file(APP, default_timeout=60).run()
     links = [element.proto.page for element in at.get("page_link")]
-    assert links == ["rnn", "architectures", "encoder-decoder", "attention", "compare"]  # the URL paths
+    assert links == ["rnn", "architectures", "encoder-decoder", "attention", "compare", "training"]  # URL paths
 
 
 def test_the_app_needs_only_its_own_requirements():
@@ -43,7 +43,7 @@ def test_the_app_needs_only_its_own_requirements():
 import sys
 from streamlit.testing.v1 import AppTest
 for page in ["pages/home.py", "pages/rnn.py", "pages/architectures.py", "pages/encoder-decoder.py",
-             "pages/attention.py", "pages/compare.py"]:
+             "pages/attention.py", "pages/compare.py", "pages/training.py"]:
     at = AppTest.from_file("app.py", default_timeout=120)
     at.switch_page(page)
     at.run()

@@ -1,7 +1,19 @@
-"""Caches shared by every page: models load once per server, traces and figures once per input."""
+"""Caches shared by every page: models load once per server, traces and figures once per input.
+
+Every cache is bounded, so that a hall of students typing their own sentences cannot grow the
+server without end: each holds at most `max_entries` values (the least recently used goes first).
+One value has a worst case, because every input is capped before it reaches a model (core cuts it to
+the model's length limit; the pages cut text at 300 or 500 characters); a cache whose values can be
+large (figures with one frame per step, traces of 300 characters) holds fewer of them. The worst case
+of one value and of each cache is measured by `python bench/load.py --cache-sizes` (README, "Serving
+a class"). Every public function passes all its arguments on to the cached one, so the same input
+from two pages (a default left out or written out) is one entry, not two.
+"""
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -14,13 +26,23 @@ from .charts import timeline_figure
 GRADIENT_MAX_TOKENS = MAX_GRADIENT_TOKENS  # the most RecurrentModel.gradient_norms reads
 _log = logging.getLogger(__name__)
 
+# Values each cache holds at most. Small values (traces of a sentence: tens of kB) get many entries;
+# figures with frames and 300-character runs (a few MB at worst) get few.
+MAX_MODELS = 32  # the shipped checkpoints (13), with room; one model is at most a few MB
+MAX_TRACES = 256
+MAX_RUNS = 48
+MAX_GENERATIONS = 16
+MAX_GRADIENTS = 64
+MAX_PREFIXES = 32
+MAX_FIGURES = 12  # per figure cache (timeline, unrolled, encoder-decoder, generation, side by side)
+
 
 class ModelUnavailable(ValueError):
     """A model whose files cannot be loaded. A ValueError, so that every page's handler for input a
     model cannot run shows its one sentence; the details (with server paths) go to the server log."""
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=MAX_MODELS)
 def _load(name: str) -> Seq2Seq | RecurrentModel:
     return load_model(name)
 
@@ -36,12 +58,12 @@ def get_model(name: str) -> Seq2Seq | RecurrentModel:
                                "or do not match its card.") from None
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=1)
 def get_cards() -> list[ModelCard]:
     return list_models()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=1)
 def get_unreadable_cards() -> list[str]:
     """The models whose card cannot be read (left out of every page); the reasons go to the log."""
     unreadable: dict[str, str] = {}
@@ -51,54 +73,66 @@ def get_unreadable_cards() -> list[str]:
     return sorted(unreadable)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def get_trace(name: str, text: str, temperature: float = 1.0, mask: tuple[int, ...] = (), beam: int = 1) -> Trace:
-    """The Trace of one input, keyed by model name and input (each caller gets its own copy).
-    Raises ValueError with a readable message for input the model cannot run."""
+@st.cache_data(show_spinner=False, max_entries=MAX_TRACES)
+def _trace(name: str, text: str, temperature: float, mask: tuple[int, ...], beam: int) -> Trace:
     return get_model(name).translate(text, temperature=temperature, mask=list(mask), beam=beam)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)  # read-only: Streamlit serialises it, never changes it
-def get_timeline(name: str, text: str, temperature: float = 1.0, mask: tuple[int, ...] = (),
-                 beam: int = 1) -> go.Figure:
+def get_trace(name: str, text: str, temperature: float = 1.0, mask: tuple[int, ...] = (), beam: int = 1) -> Trace:
+    """The Trace of one input, keyed by model name and input (each caller gets its own copy).
+    Raises ValueError with a readable message for input the model cannot run."""
+    return _trace(name, text, float(temperature), tuple(int(j) for j in mask), int(beam))
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_FIGURES)  # read-only: Streamlit serialises it, never changes it
+def _timeline(name: str, text: str, temperature: float, mask: tuple[int, ...], beam: int) -> go.Figure:
     return timeline_figure(get_trace(name, text, temperature, mask, beam))
 
 
+def get_timeline(name: str, text: str, temperature: float = 1.0, mask: tuple[int, ...] = (),
+                 beam: int = 1) -> go.Figure:
+    return _timeline(name, text, float(temperature), tuple(int(j) for j in mask), int(beam))
+
+
 # ---- the single recurrent networks (language models, taggers, classifiers) --------------------
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_data(show_spinner=False, max_entries=MAX_RUNS)
 def get_run(name: str, text: str) -> RNNTrace:
     """A recurrent model reading `text`: every state, gate and head distribution (core.rnn).
     Raises ValueError with a readable message for input the model cannot run."""
     return get_model(name).run(text)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def get_generation(name: str, prompt: str, length: int, temperature: float, seed: int) -> RNNTrace:
-    """A language model reading `prompt`, then sampling `length` characters, each fed back."""
+@st.cache_data(show_spinner=False, max_entries=MAX_GENERATIONS)
+def _generation(name: str, prompt: str, length: int, temperature: float, seed: int) -> RNNTrace:
     return get_model(name).generate(prompt, length=length, temperature=temperature, seed=seed)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+def get_generation(name: str, prompt: str, length: int, temperature: float, seed: int) -> RNNTrace:
+    """A language model reading `prompt`, then sampling `length` characters, each fed back."""
+    return _generation(name, prompt, int(length), float(temperature), int(seed))
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_GRADIENTS)
 def get_gradient_norms(name: str, text: str):
     """||dh_t/dx_1|| for t = 1..n (numpy array), by forward-mode autograd through the model's cell."""
     return get_model(name).gradient_norms(text)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)  # read-only, like get_timeline
+@st.cache_resource(show_spinner=False, max_entries=MAX_FIGURES)  # read-only, like get_timeline
 def get_unrolled(name: str, text: str) -> go.Figure:
     from .rnn_charts import unrolled_figure
 
     return unrolled_figure(get_run(name, text))
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)  # read-only, like get_timeline
+@st.cache_resource(show_spinner=False, max_entries=MAX_FIGURES)  # read-only, like get_timeline
 def get_encoder_decoder(name: str, text: str) -> go.Figure:
     from .encdec_charts import encoder_decoder_figure
 
     return encoder_decoder_figure(get_trace(name, text))
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@st.cache_data(show_spinner=False, max_entries=MAX_PREFIXES)
 def get_prefixes(name: str, text: str):
     """Every prefix of `text` decoded by the model and scored (core.limits.growing_prefixes)."""
     from core.limits import growing_prefixes
@@ -106,8 +140,8 @@ def get_prefixes(name: str, text: str):
     return growing_prefixes(get_model(name), text)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)  # read-only, like get_timeline
-def get_generation_figure(name: str, prompt: str, length: int, temperature: float, seed: int) -> go.Figure:
+@st.cache_resource(show_spinner=False, max_entries=MAX_FIGURES)  # read-only, like get_timeline
+def _generation_figure(name: str, prompt: str, length: int, temperature: float, seed: int) -> go.Figure:
     from .rnn_charts import unrolled_figure
 
     trace = get_generation(name, prompt, length, temperature, seed)
@@ -115,7 +149,11 @@ def get_generation_figure(name: str, prompt: str, length: int, temperature: floa
     return unrolled_figure(trace, first=max(0, prompt_steps - 20))  # the prompt's end, then the generation
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)  # read-only, like get_timeline
+def get_generation_figure(name: str, prompt: str, length: int, temperature: float, seed: int) -> go.Figure:
+    return _generation_figure(name, prompt, int(length), float(temperature), int(seed))
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_FIGURES)  # read-only, like get_timeline
 def get_side_by_side(with_attention: str, without: str, text: str) -> go.Figure:
     from .encdec_charts import side_by_side_figure
 
@@ -134,3 +172,86 @@ def sequential_timing(name: str, text: str, available: list[str]):
     except ModelUnavailable:
         twin_model = None
     return sequential_vs_parallel(get_model(name), text, twin_model)
+
+
+# ---- a warm start: what the first screens need, computed once when the server starts ----------
+def warm_examples(cards: list[ModelCard]) -> int:
+    """Load every model and compute the record of every card example (what a click on an example
+    shows) and the figure of each model's first example (each page opens on one). Returns how many
+    values it computed; a model that cannot be loaded or an example it cannot run is skipped (the
+    page that asks for it says why)."""
+    done = 0
+    pairs = {card.task: card for card in cards if card.kind == "seq2seq" and not card.attention}
+    for card in cards:
+        try:
+            get_model(card.name)
+        except ModelUnavailable:
+            continue
+        for number, example in enumerate(card.examples):
+            try:
+                if card.kind == "seq2seq":
+                    get_trace(card.name, example)
+                    if number == 0:
+                        if card.attention:
+                            get_timeline(card.name, example)
+                            if card.task in pairs:
+                                get_side_by_side(card.name, pairs[card.task].name, example)
+                        else:
+                            get_encoder_decoder(card.name, example)
+                else:
+                    get_run(card.name, example)
+                    if number == 0 and card.kind == "lm":
+                        get_unrolled(card.name, example)
+            except ValueError:
+                continue
+            done += 1
+    return done
+
+
+def _warm() -> None:
+    started = time.perf_counter()
+    try:
+        computed = warm_examples(get_cards())
+    except Exception:  # a warm start is an optimisation: a failure leaves each page to compute its own
+        _log.exception("the warm start failed")
+        return
+    _log.info("warm start: %d examples of every model ready in %.1f s", computed, time.perf_counter() - started)
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _warm_start() -> threading.Thread:
+    thread = threading.Thread(target=_warm, name="warm-start", daemon=True)
+    thread.start()
+    return thread
+
+
+def warm_up() -> None:
+    """Once per server process, in a background thread: load every model and compute every card
+    example, so that a class opening the link finds its first screens ready. Returns at once (the
+    caller's page is not delayed); under AppTest (no server runtime) it does nothing."""
+    from streamlit import runtime
+
+    if runtime.exists():
+        _warm_start()
+
+
+# ---- training films (core.film) -------------------------------------------------------------
+@st.cache_resource(show_spinner=False, max_entries=16)  # a film is a few hundred kB in memory
+def get_film(name: str):
+    """The training film of a model, read once per server (CheckpointError if damaged)."""
+    from core.film import load_film
+
+    return load_film(name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)  # read-only, like get_timeline; about 1 MB each
+def get_film_figure(name: str, probe: int) -> go.Figure:
+    from .film_charts import film_figure
+
+    return film_figure(get_film(name), probe)
+
+
+def get_film_names() -> list[str]:
+    from core.film import available_films
+
+    return available_films()

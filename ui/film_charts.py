@@ -1,0 +1,150 @@
+"""The training film as one animated Plotly figure: the probe's alignment matrix (or, without
+attention, its output) at each recorded point of training, beside the training-loss and held-out
+metric curves with a marker at the current point. Frames play in the browser. Pure Plotly, no
+Streamlit; every value comes from the film (core.film) unchanged, weights in thousandths as stored.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from core.film import PROBES, Film
+
+from .charts import HIGHLIGHT, NARROWEST_PX, WEIGHT_SCALE, animated, colour_axis, fitting_ticks
+from .labels import plot_text, token_label
+
+FILM_HEIGHT = 470
+MAX_ROWS_LABELLED = 24  # output rows whose token is written on the axis (hover names every one)
+
+
+@dataclass
+class Moment:
+    """What the film's text says about one point of training (all from the film)."""
+
+    step: int
+    loss: float | None
+    metric: float
+    output: str
+    entropy: float | None  # mean entropy of the probes' attention weights (nats)
+    peak: float | None  # mean largest weight of a decoder step
+
+
+def moments(film: Film) -> list[Moment]:
+    out = []
+    for index, point in enumerate(film.points):
+        entropy = peak = None
+        if film.attention is not None:
+            entropy = film.mean_entropy(index)
+            peaks = [film.weights(index, p).max(axis=1).mean() for p in range(len(film.probe_inputs))]
+            peak = float(np.mean(peaks))
+        out.append(Moment(point.step, point.loss, point.metric, point.probes[0].output, entropy, peak))
+    return out
+
+
+def half_sentence(film: Film) -> str:
+    """One line on the point where the held-out metric first passes half its final value, and what
+    the attention looked like then (Markdown, no user text)."""
+    index = film.half_point()
+    point, last = film.points[index], film.points[-1]
+    if last.metric <= 0:
+        return f"The held-out {film.metric_name} stayed at 0 up to the last point (step {last.step:,})."
+    where = (f"The held-out {film.metric_name} first reached half its final value ({last.metric:g}) at step "
+             f"{point.step:,} of {last.step:,} ({point.metric:g} there).")
+    if film.attention is None:
+        return where + " This model has no attention: only its outputs and loss change."
+    e0, eh, e1 = film.mean_entropy(0), film.mean_entropy(index), film.mean_entropy(len(film.points) - 1)
+    ps = [float(np.mean([film.weights(i, p).max(axis=1).mean() for p in range(len(film.probe_inputs))]))
+          for i in (0, index, len(film.points) - 1)]
+    return (where + f" By then the mean entropy of the probes' attention weights had gone from {e0:.2f} nats "
+            f"at step 0 to {eh:.2f} ({e1:.2f} at the end), and a step's largest weight from {ps[0]:.2f} to "
+            f"{ps[1]:.2f} on average ({ps[2]:.2f} at the end): the alignment had "
+            + ("already formed." if (e0 - eh) >= 0.5 * (e0 - e1) else "only begun to form."))
+
+
+def _out_labels(tokens: list[str]) -> list[str]:
+    return [f"y<sub>{i + 1}</sub> {plot_text(token_label(t))}" for i, t in enumerate(tokens)]
+
+
+def film_figure(film: Film, probe: int = 0) -> go.Figure:
+    """The film of probe `probe`, opening on its first point (before training), ready to Play."""
+    if not 0 <= probe < len(film.probe_inputs):
+        raise ValueError(f"probe {probe} is not one of this film's {len(film.probe_inputs)} probes")
+    src = film.probe_tokens[probe]
+    n = len(src)
+    attention = film.attention is not None
+    fig = make_subplots(rows=2, cols=2, column_widths=[0.56, 0.44], horizontal_spacing=0.13, vertical_spacing=0.2,
+                        specs=[[{"rowspan": 2}, {}], [None, {}]],
+                        subplot_titles=("attention weights α<sub>ij</sub> on this input" if attention
+                                        else "this input's output (no attention)",
+                                        "training loss (mean of the batches since the point before)",
+                                        f"held-out {film.metric_name}, {film.metric_inputs} validation inputs"))
+    steps = [p.step for p in film.points]
+    losses = [p.loss for p in film.points]
+    metrics = [p.metric for p in film.points]
+    if attention:
+        fig.add_trace(go.Heatmap(z=[[0.0] * n], x=np.arange(1, n + 1), y=[1], coloraxis="coloraxis",
+                                 name="alignment matrix",
+                                 hovertemplate="α<sub>%{y},%{x}</sub> = %{z:.3f}<extra></extra>"), 1, 1)
+    else:
+        fig.add_trace(go.Scatter(x=[0], y=[0], mode="text", text=[""], textfont=dict(size=20), name="output",
+                                 hoverinfo="skip"), 1, 1)
+    fig.add_trace(go.Scatter(x=steps, y=losses, mode="lines", name="training loss", line=dict(color="#636efa"),
+                             hovertemplate="step %{x}: loss %{y:.3f}<extra></extra>"), 1, 2)
+    fig.add_trace(go.Scatter(x=[steps[0]], y=[losses[0]], mode="markers", name="now (loss)",
+                             marker=dict(size=12, color=HIGHLIGHT, line=dict(width=1, color="black"))), 1, 2)
+    fig.add_trace(go.Scatter(x=steps, y=metrics, mode="lines", name=film.metric_name, line=dict(color="#00a67d"),
+                             hovertemplate="step %{x}: %{y:.1f}<extra></extra>"), 2, 2)
+    fig.add_trace(go.Scatter(x=[steps[0]], y=[metrics[0]], mode="markers", name="now (metric)",
+                             marker=dict(size=12, color=HIGHLIGHT, line=dict(width=1, color="black"))), 2, 2)
+    half = film.half_point()
+    for row in (1, 2):
+        fig.add_vline(x=steps[half], line=dict(color="gray", dash="dash", width=1), row=row, col=2)
+    fig.add_annotation(x=steps[half], y=1, yref="y3 domain", xref="x3", text="half the final value",
+                       showarrow=False, xanchor="left", yanchor="top", font=dict(size=12, color="gray"))
+    fig.update_xaxes(title_text="optimizer steps", row=2, col=2)
+    fig.update_yaxes(rangemode="tozero", row=1, col=2)
+    fig.update_yaxes(range=[0, max(max(metrics), 1) * 1.05], row=2, col=2)
+    if attention:
+        fig.update_xaxes(row=1, col=1, title_text="source x<sub>j</sub>", title_standoff=4,
+                         **fitting_ticks([plot_text(token_label(t)) for t in src], 0.5 * NARROWEST_PX))
+        fig.update_yaxes(title_text="output y<sub>i</sub>", row=1, col=1)
+    else:
+        fig.update_xaxes(visible=False, range=[-1, 1], row=1, col=1)
+        fig.update_yaxes(visible=False, range=[-1, 1], row=1, col=1)
+    fig.update_layout(height=FILM_HEIGHT, showlegend=False, margin=dict(l=60, r=40, t=75, b=120),
+                      title=dict(x=0.01, y=0.985, yanchor="top", font=dict(size=16)))
+    if attention:
+        fig.update_layout(coloraxis=colour_axis("α<sub>ij</sub>", WEIGHT_SCALE, 0, 1,
+                                                dict(x=0.5, xanchor="left", len=0.8, y=0.45, yanchor="middle")))
+    fig.update_annotations(font_size=13)
+    frames = [_frame(film, probe, index) for index in range(len(film.points))]
+    if "yaxis" in frames[0]["layout"]:
+        fig.update_layout(yaxis=frames[0]["layout"]["yaxis"])
+    return animated(fig, frames, prefix="training: ")
+
+
+def _frame(film: Film, probe: int, index: int) -> dict:
+    point = film.points[index]
+    frame = point.probes[probe]
+    output = frame.output or "∅"
+    shown = plot_text(output[:48] + ("…" if len(output) > 48 else ""))  # cut before escaping: no half entities
+    title = f"step {point.step:,} of {film.points[-1].step:,}: {shown}  ·  {film.metric_name} {point.metric:g}"
+    loss = point.loss if point.loss is not None else None
+    data: list[dict] = []
+    layout: dict = {"title": {"text": title}}
+    if film.attention is not None:
+        weights = film.weights(index, probe).astype(np.float32)
+        m = weights.shape[0]
+        labels = _out_labels(frame.out_tokens)
+        ticks = fitting_ticks(labels, FILM_HEIGHT - 200, vertical=True) if m <= MAX_ROWS_LABELLED * 3 else \
+            dict(tickmode="array", tickvals=[], ticktext=[])
+        data.append(dict(type="heatmap", z=weights, y=np.arange(1, m + 1), x=np.arange(1, weights.shape[1] + 1)))
+        layout["yaxis"] = dict(range=[m + 0.5, 0.5], autorange=False, **ticks)
+    else:
+        data.append(dict(type="scatter", x=[0], y=[0], text=[shown]))
+    data.append(dict(type="scatter", x=[point.step], y=[loss]))
+    data.append(dict(type="scatter", x=[point.step], y=[point.metric]))
+    return dict(name=f"{point.step:,}", data=data, traces=[0, 2, 4], layout=layout)
