@@ -194,7 +194,8 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
         metrics=metrics, by_length=by_length, fitted=fitted, seconds=seconds, minutes=minutes, seed=seed,
         batch_size=settings.batch_size, lr=settings.lr, epochs=epochs, samples=samples,
         command=f"python -m core.train --task {task} --attention {attention or 'none'}"
-                + ("" if cell == "gru" else f" --cell {cell}") + f" --minutes {minutes:g}")
+                + ("" if cell == "gru" else f" --cell {cell}") + f" --minutes {minutes:g}"
+                + ("" if steps is None else f" --steps {steps}") + (" --film" if film else ""))
     model.card = card
     if out_dir is not None:
         save_model(model, card, out_dir)

@@ -56,7 +56,9 @@ else:
         widgets.download_animation(figure, f"Training film: {name}",
                                    [("Probe input", film.probe_inputs[probe - 1])], ["training", name, str(probe)],
                                    key("download"))
-        st.caption(f"Grey dashed line: the first point whose held-out {markdown_text(film.metric_name)} reaches half "
-                   f"its final value. The weights shown were kept to three decimals. The shipped model is the one "
-                   f"from step {film.best_step:,} (its best held-out score).")
+        st.caption(f"Training loss: the mean over the batches since the point before. Held-out "
+                   f"{markdown_text(film.metric_name)}: on {film.metric_inputs} validation inputs the model never "
+                   f"trained on. Grey dashed line: the first point whose held-out score reaches half its final value. "
+                   f"The weights were kept to three decimals. The shipped model is the one from step "
+                   f"{film.best_step:,} (its best score on the validation inputs).")
     widgets.save_params(PAGE, SPEC)

@@ -77,11 +77,10 @@ def film_figure(film: Film, probe: int = 0) -> go.Figure:
     attention = film.attention is not None
     fig = make_subplots(rows=2, cols=2, column_widths=[0.56, 0.44], horizontal_spacing=0.13, vertical_spacing=0.2,
                         specs=[[{"rowspan": 2}, {}], [None, {}]],
-                        subplot_titles=("attention weights α<sub>ij</sub> on this input" if attention
-                                        else "this input's output (no attention)",
-                                        "training loss (mean of the batches since the point before)",
-                                        f"held-out {film.metric_name}, {film.metric_inputs} validation inputs"))
+                        subplot_titles=("attention weights α<sub>ij</sub>" if attention else "output (no attention)",
+                                        "training loss", f"held-out {film.metric_name}"))
     steps = [p.step for p in film.points]
+    at = list(range(len(steps)))  # the curves' x: the film's points, which are spaced like log(step + 1)
     losses = [p.loss for p in film.points]
     metrics = [p.metric for p in film.points]
     if attention:
@@ -91,20 +90,28 @@ def film_figure(film: Film, probe: int = 0) -> go.Figure:
     else:
         fig.add_trace(go.Scatter(x=[0], y=[0], mode="text", text=[""], textfont=dict(size=20), name="output",
                                  hoverinfo="skip"), 1, 1)
-    fig.add_trace(go.Scatter(x=steps, y=losses, mode="lines", name="training loss", line=dict(color="#636efa"),
-                             hovertemplate="step %{x}: loss %{y:.3f}<extra></extra>"), 1, 2)
-    fig.add_trace(go.Scatter(x=[steps[0]], y=[losses[0]], mode="markers", name="now (loss)",
+    fig.add_trace(go.Scatter(x=at, y=losses, customdata=steps, mode="lines", name="training loss",
+                             line=dict(color="#636efa"),
+                             hovertemplate="step %{customdata}: loss %{y:.3f}<extra></extra>"), 1, 2)
+    fig.add_trace(go.Scatter(x=[0], y=[losses[0]], mode="markers", name="now (loss)",
                              marker=dict(size=12, color=HIGHLIGHT, line=dict(width=1, color="black"))), 1, 2)
-    fig.add_trace(go.Scatter(x=steps, y=metrics, mode="lines", name=film.metric_name, line=dict(color="#00a67d"),
-                             hovertemplate="step %{x}: %{y:.1f}<extra></extra>"), 2, 2)
-    fig.add_trace(go.Scatter(x=[steps[0]], y=[metrics[0]], mode="markers", name="now (metric)",
+    fig.add_trace(go.Scatter(x=at, y=metrics, customdata=steps, mode="lines", name=film.metric_name,
+                             line=dict(color="#00a67d"), hovertemplate="step %{customdata}: %{y:.1f}<extra></extra>"),
+                  2, 2)
+    fig.add_trace(go.Scatter(x=[0], y=[metrics[0]], mode="markers", name="now (metric)",
                              marker=dict(size=12, color=HIGHLIGHT, line=dict(width=1, color="black"))), 2, 2)
     half = film.half_point()
     for row in (1, 2):
-        fig.add_vline(x=steps[half], line=dict(color="gray", dash="dash", width=1), row=row, col=2)
-    fig.add_annotation(x=steps[half], y=1, yref="y3 domain", xref="x3", text="half the final value",
+        fig.add_vline(x=half, line=dict(color="gray", dash="dash", width=1), row=row, col=2)
+    fig.add_annotation(x=half, y=1, yref="y3 domain", xref="x3", text="half the final value",
                        showarrow=False, xanchor="left", yanchor="top", font=dict(size=12, color="gray"))
-    fig.update_xaxes(title_text="optimizer steps", row=2, col=2)
+    spacing = max(1, len(steps) // 5)
+    shown = sorted({0, half, len(steps) - 1} | {i for i in range(0, len(steps) - spacing // 2, spacing)
+                                                if abs(i - half) > spacing // 2})
+    for row in (1, 2):
+        fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=[f"{steps[i]:,}" for i in shown], tickangle=0,
+                         range=[-0.5, len(steps) - 0.5], row=row, col=2)
+    fig.update_xaxes(title_text="optimizer steps (more points early: the axis stretches the start)", row=2, col=2)
     fig.update_yaxes(rangemode="tozero", row=1, col=2)
     fig.update_yaxes(range=[0, max(max(metrics), 1) * 1.05], row=2, col=2)
     if attention:
@@ -145,6 +152,6 @@ def _frame(film: Film, probe: int, index: int) -> dict:
         layout["yaxis"] = dict(range=[m + 0.5, 0.5], autorange=False, **ticks)
     else:
         data.append(dict(type="scatter", x=[0], y=[0], text=[shown]))
-    data.append(dict(type="scatter", x=[point.step], y=[loss]))
-    data.append(dict(type="scatter", x=[point.step], y=[point.metric]))
+    data.append(dict(type="scatter", x=[index], y=[loss]))
+    data.append(dict(type="scatter", x=[index], y=[point.metric]))
     return dict(name=f"{point.step:,}", data=data, traces=[0, 2, 4], layout=layout)
