@@ -232,6 +232,10 @@ def warm_up() -> None:
     from streamlit import runtime
 
     if runtime.exists():
+        import pandas  # noqa: F401  imported here first: two threads importing it at once can see it half-made
+
+        from . import encdec_charts, rnn_charts  # noqa: F401  (likewise: the warm start draws with them)
+
         _warm_start()
 
 
@@ -246,9 +250,11 @@ def get_film(name: str):
 
 @st.cache_resource(show_spinner=False, max_entries=32)  # read-only, like get_timeline; about 1 MB each
 def get_film_figure(name: str, probe: int) -> go.Figure:
-    from .film_charts import film_figure
+    """The film of `name` on probe `probe`, with the held-out curve of its twin's film when there is one."""
+    from .film_charts import film_figure, twin_name
 
-    return film_figure(get_film(name), probe)
+    twin = twin_name(name)
+    return film_figure(get_film(name), probe, get_film(twin) if twin in get_film_names() else None)
 
 
 def get_film_names() -> list[str]:

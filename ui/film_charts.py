@@ -68,8 +68,14 @@ def _out_labels(tokens: list[str]) -> list[str]:
     return [f"y<sub>{i + 1}</sub> {plot_text(token_label(t))}" for i, t in enumerate(tokens)]
 
 
-def film_figure(film: Film, probe: int = 0) -> go.Figure:
-    """The film of probe `probe`, opening on its first point (before training), ready to Play."""
+def twin_name(name: str) -> str:
+    """The other model of a task's pair: reverse-attn <-> reverse-noattn."""
+    return name[: -len("-attn")] + "-noattn" if name.endswith("-attn") else name[: -len("-noattn")] + "-attn"
+
+
+def film_figure(film: Film, probe: int = 0, twin: Film | None = None) -> go.Figure:
+    """The film of probe `probe`, opening on its first point (before training), ready to Play. With
+    `twin` (the film of the task's other model), its held-out curve is drawn too, dashed, for comparison."""
     if not 0 <= probe < len(film.probe_inputs):
         raise ValueError(f"probe {probe} is not one of this film's {len(film.probe_inputs)} probes")
     src = film.probe_tokens[probe]
@@ -100,6 +106,14 @@ def film_figure(film: Film, probe: int = 0) -> go.Figure:
                   2, 2)
     fig.add_trace(go.Scatter(x=[0], y=[metrics[0]], mode="markers", name="now (metric)",
                              marker=dict(size=12, color=HIGHLIGHT, line=dict(width=1, color="black"))), 2, 2)
+    if twin is not None:  # placed by step on this film's axis (both are spaced like log(step + 1))
+        where = np.interp(np.log1p(twin.steps), np.log1p(steps), at)
+        label = "with attention" if twin.attention else "without attention"
+        fig.add_trace(go.Scatter(x=where, y=[p.metric for p in twin.points], customdata=twin.steps, mode="lines",
+                                 name=f"{twin.model} ({label})", line=dict(color="gray", dash="dot"),
+                                 hovertemplate=f"{label}, step %{{customdata}}: %{{y:.1f}}<extra></extra>"), 2, 2)
+        fig.add_annotation(x=len(steps) - 1, y=twin.points[-1].metric, xref="x3", yref="y3", text=label,
+                           showarrow=False, xanchor="right", yanchor="bottom", font=dict(size=12, color="gray"))
     half = film.half_point()
     for row in (1, 2):
         fig.add_vline(x=half, line=dict(color="gray", dash="dash", width=1), row=row, col=2)
