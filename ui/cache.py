@@ -26,14 +26,15 @@ from .charts import timeline_figure
 GRADIENT_MAX_TOKENS = MAX_GRADIENT_TOKENS  # the most RecurrentModel.gradient_norms reads
 _log = logging.getLogger(__name__)
 
-# Values each cache holds at most. Small values (traces of a sentence: tens of kB) get many entries;
-# figures with frames and 300-character runs (a few MB at worst) get few.
-MAX_MODELS = 32  # the shipped checkpoints (13), with room; one model is at most a few MB
-MAX_TRACES = 256
-MAX_RUNS = 48
-MAX_GENERATIONS = 16
-MAX_GRADIENTS = 64
-MAX_PREFIXES = 32
+# The bounds. A cache of records (st.cache_data) holds at most MAX_* values and at most *_BYTES of
+# them pickled (Streamlit drops the least recently used first); a cache of figures (st.cache_resource,
+# no byte bound in Streamlit) holds few, as one figure with its frames can take a few MB.
+MAX_MODELS = 32  # the shipped checkpoints (13), with room
+MAX_TRACES, TRACE_BYTES = 256, "24MB"
+MAX_RUNS, RUN_BYTES = 64, "32MB"
+MAX_GENERATIONS, GENERATION_BYTES = 16, "16MB"
+MAX_GRADIENTS, GRADIENT_BYTES = 64, "1MB"
+MAX_PREFIXES, PREFIX_BYTES = 32, "4MB"
 MAX_FIGURES = 12  # per figure cache (timeline, unrolled, encoder-decoder, generation, side by side)
 
 
@@ -73,7 +74,7 @@ def get_unreadable_cards() -> list[str]:
     return sorted(unreadable)
 
 
-@st.cache_data(show_spinner=False, max_entries=MAX_TRACES)
+@st.cache_data(show_spinner=False, max_entries=MAX_TRACES, max_size=TRACE_BYTES)
 def _trace(name: str, text: str, temperature: float, mask: tuple[int, ...], beam: int) -> Trace:
     return get_model(name).translate(text, temperature=temperature, mask=list(mask), beam=beam)
 
@@ -95,14 +96,14 @@ def get_timeline(name: str, text: str, temperature: float = 1.0, mask: tuple[int
 
 
 # ---- the single recurrent networks (language models, taggers, classifiers) --------------------
-@st.cache_data(show_spinner=False, max_entries=MAX_RUNS)
+@st.cache_data(show_spinner=False, max_entries=MAX_RUNS, max_size=RUN_BYTES)
 def get_run(name: str, text: str) -> RNNTrace:
     """A recurrent model reading `text`: every state, gate and head distribution (core.rnn).
     Raises ValueError with a readable message for input the model cannot run."""
     return get_model(name).run(text)
 
 
-@st.cache_data(show_spinner=False, max_entries=MAX_GENERATIONS)
+@st.cache_data(show_spinner=False, max_entries=MAX_GENERATIONS, max_size=GENERATION_BYTES)
 def _generation(name: str, prompt: str, length: int, temperature: float, seed: int) -> RNNTrace:
     return get_model(name).generate(prompt, length=length, temperature=temperature, seed=seed)
 
@@ -112,7 +113,7 @@ def get_generation(name: str, prompt: str, length: int, temperature: float, seed
     return _generation(name, prompt, int(length), float(temperature), int(seed))
 
 
-@st.cache_data(show_spinner=False, max_entries=MAX_GRADIENTS)
+@st.cache_data(show_spinner=False, max_entries=MAX_GRADIENTS, max_size=GRADIENT_BYTES)
 def get_gradient_norms(name: str, text: str):
     """||dh_t/dx_1|| for t = 1..n (numpy array), by forward-mode autograd through the model's cell."""
     return get_model(name).gradient_norms(text)
@@ -132,7 +133,7 @@ def get_encoder_decoder(name: str, text: str) -> go.Figure:
     return encoder_decoder_figure(get_trace(name, text))
 
 
-@st.cache_data(show_spinner=False, max_entries=MAX_PREFIXES)
+@st.cache_data(show_spinner=False, max_entries=MAX_PREFIXES, max_size=PREFIX_BYTES)
 def get_prefixes(name: str, text: str):
     """Every prefix of `text` decoded by the model and scored (core.limits.growing_prefixes)."""
     from core.limits import growing_prefixes
