@@ -67,7 +67,11 @@ VISITS = [
     ("pages/architectures.py", {"pattern": "lm"}, None, 3),
     ("pages/architectures.py", {"pattern": "classification"}, None, 0),
     ("pages/encoder-decoder.py", {}, "lm-rnn", 4),  # every demonstration but the gradients
+    ("pages/training.py", {"model": "dates-attn"}, None, 0),  # its film is damaged too
+    ("pages/training.py", {"model": "reverse-attn"}, None, 1),
 ]
+FILM_ERROR = "The training film of dates-attn cannot be read: its file in checkpoints/ is damaged."
+
 
 RUN_PAGES = """
 import json, sys
@@ -94,6 +98,7 @@ def damaged_dir(tmp_path_factory):
         shutil.copy(path, directory / path.name)
     for damage, _ in DAMAGE.values():
         damage(directory)
+    _truncate(directory / "dates-attn.film.json.gz")
     return directory
 
 
@@ -116,6 +121,7 @@ def test_every_page_renders_with_damaged_models(damaged_dir):
         else:
             assert not any(UNLOADABLE in m for m in run["info"]), (where, run["info"])
         assert run["charts"] >= charts, where  # what works is drawn
+    assert runs[-2]["error"] == [FILM_ERROR] and not runs[-1]["error"]
     home, classification = runs[0], runs[10]
     assert any(all(name.replace("-", "\\-") in w for name in UNREADABLE_CARDS) for w in home["warning"])
     assert classification["error"] == ["The model sentiment cannot be used: its card in checkpoints/ is damaged or "

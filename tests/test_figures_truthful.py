@@ -6,7 +6,7 @@ import pytest
 
 from conftest import RECURRENT, SHIPPED, shipped
 from figures import array, figure_dict
-from ui import architecture_charts, charts, encdec_charts, equations, rnn_charts
+from ui import animation, architecture_charts, charts, encdec_charts, equations, rnn_charts
 
 CLEAR = {"rgba(0,0,0,0)"}
 ANIMATABLE = {"bar", "scatter"}  # trace types Plotly animates: a frame changing one re-plots only those traces
@@ -248,7 +248,7 @@ def test_a_bidirectional_encoder_reveals_only_the_complete_states():
     encoder_axis = spec["data"][2]["xaxis"]
     for j in range(1, n + 1):
         frame = next(f for f in spec["frames"] if f["name"] == f"x{j}")
-        covers = [s for s in frame["layout"]["shapes"] if s["xref"] == encoder_axis and s.get("fillcolor") == charts.COVER
+        covers = [s for s in frame["layout"]["shapes"] if s["xref"] == encoder_axis and s.get("fillcolor") == animation.COVER
                   and s["visible"]]
         hidden = {k for k in range(1, n + 1) if any(c["x0"] < k < c["x1"] for c in covers)}
         assert hidden == set(range(1, n + 1)) - set(range(n + 1 - j, j + 1)), j

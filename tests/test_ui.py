@@ -7,7 +7,7 @@ import pytest
 
 from conftest import shipped
 from figures import all_label_text, array, figure_dict
-from ui import charts, equations, tables
+from ui import animation, charts, equations, tables
 from ui.labels import markdown_text, plot_text
 from ui.state import MAX_TEXT_CHARS, View, parse_view, view_params
 
@@ -33,7 +33,7 @@ def test_timeline_draws_the_trace_values_unchanged(trace):
     spec = figure_dict(charts.timeline_figure(trace))
     data = spec["data"]
     n, m = len(trace.src_tokens), len(trace.steps)
-    order = charts.unit_order(trace.encoder_states)  # rows are units in this order; hover names each unit
+    order = animation.unit_order(trace.encoder_states)  # rows are units in this order; hover names each unit
     assert sorted(order) == list(range(trace.encoder_states.shape[1]))
     assert np.array_equal(array(data[2]["customdata"])[:, 0], order + 1)
     assert np.array_equal(array(data[2]["z"]), trace.encoder_states.T[order])
@@ -58,7 +58,7 @@ def test_timeline_draws_the_trace_values_unchanged(trace):
     # bidirectional encoder completes them from the middle out: test_figures_truthful)
     for j in range(n - 1 if not charts.bidirectional(trace) else 0):
         encoder_cover = frames[f"x{j + 1}"]["layout"]["shapes"][0]
-        assert encoder_cover["fillcolor"] == charts.COVER and encoder_cover["visible"]
+        assert encoder_cover["fillcolor"] == animation.COVER and encoder_cover["visible"]
         assert encoder_cover["x0"] == pytest.approx(j + 1.5)
     # Plotly merges shapes index by index: every frame must carry the same shapes, or stale ones stay
     assert len({len(frame["layout"]["shapes"]) for frame in spec["frames"]}) == 1

@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 
 from core import RNNTrace, Trace
 
-from .charts import (HIGHLIGHT, NARROWEST_PX, PROB_SCALE, AnimatedFigure, animation_controls, colour_axis,
-                     fitting_ticks)
+from .animation import (AnimatedFigure, HIGHLIGHT, NARROWEST_PX, PROB_SCALE, animation_controls, colour_axis,
+                        fitting_ticks)
 from .labels import markdown_text, plot_text, token_label
 
 PATTERNS = {"labeling": "Sequence labeling", "classification": "Sequence classification",

@@ -11,10 +11,11 @@ from plotly.subplots import make_subplots
 from core import ModelCard, Trace, list_models
 from core.limits import REFERENCES, PrefixResult, Timing
 
-from .charts import (NARROWEST_PX, add_token_strips, bidirectional, encoder_caption, encoder_done, first_step_title, PROB_SCALE, STATE_SCALE, WEIGHT_SCALE, _ref, _strip_text,
-                     _symmetric_range, animated, animation_layout, bar_beside, colour_axis, cover,
-                     fitting_ticks, outline, source_tick_labels, subplot_height, top_choice_data, top_choices,
-                     unit_order, unit_rows)
+from .animation import (NARROWEST_PX, PROB_SCALE, STATE_SCALE, WEIGHT_SCALE, animated, animation_layout, bar_beside,
+                        colour_axis, cover, fitting_ticks, outline, subplot_height, subplot_ref, symmetric_range,
+                        unit_order, unit_rows)
+from .charts import (add_token_strips, bidirectional, encoder_caption, encoder_done, first_step_title, strip_text,
+                     source_tick_labels, top_choice_data, top_choices)
 from .labels import plot_text, token_label
 
 MODEL_COLOURS = {"attn": "#0072b2", "noattn": "#d55e00"}  # colour-blind safe pair (Okabe-Ito)
@@ -33,7 +34,7 @@ def encoder_decoder_figure(trace: Trace) -> go.Figure:
     enc = trace.encoder_states.T.astype(np.float32)[order]  # (H, n)
     context = trace.steps[0].context[order, None].astype(np.float32)  # (H, 1) c = h^e_n
     dec = np.stack([trace.steps[0].query] + [s.state for s in trace.steps]).T.astype(np.float32)[order]  # (H, m+1)
-    bound = _symmetric_range(enc, dec)
+    bound = symmetric_range(enc, dec)
     src_labels = source_tick_labels(trace)
     out_labels = [plot_text(token_label(t)) for t in trace.out_tokens]
     units = np.repeat((order + 1).astype(np.uint16)[:, None], max(n, m + 1), axis=1)  # hover names the unit
@@ -45,7 +46,7 @@ def encoder_decoder_figure(trace: Trace) -> go.Figure:
                                         "c = h<sup>e</sup><sub>n</sub>",
                                         "decoder states h<sup>d</sup><sub>i</sub> (each step also reads c)",
                                         "output distribution: top choices"))
-    strip = _strip_text(out_labels, 0.44 * 0.85 * NARROWEST_PX)
+    strip = strip_text(out_labels, 0.44 * 0.85 * NARROWEST_PX)
     add_token_strips(fig, src_labels, np.arange(1, n + 1), strip, m, output_column=3)  # 0, 1
     fig.add_trace(go.Heatmap(z=enc, x=np.arange(1, n + 1), y=np.arange(1, H + 1), coloraxis="coloraxis",
                              name="encoder states", customdata=units[:, :n],
@@ -59,8 +60,8 @@ def encoder_decoder_figure(trace: Trace) -> go.Figure:
                              hovertemplate="h<sup>d</sup><sub>%{x}</sub>, unit %{customdata}: %{z:.4f}<extra></extra>"),
                   2, 3)  # 4
     fig.add_trace(top_choices(), 3, 3)  # 5
-    out_ref, enc_ref, c_ref, dec_ref = _ref(fig, 1, 3), _ref(fig, 2, 1), _ref(fig, 2, 2), _ref(fig, 2, 3)
-    src_ref = _ref(fig, 1, 1)
+    out_ref, enc_ref, c_ref, dec_ref = subplot_ref(fig, 1, 3), subplot_ref(fig, 2, 1), subplot_ref(fig, 2, 2), subplot_ref(fig, 2, 3)
+    src_ref = subplot_ref(fig, 1, 1)
     width = 0.44 * 0.85 * NARROWEST_PX
     fig.update_xaxes(range=[0.5, n + 0.5], row=1, col=1, showticklabels=False)
     fig.update_xaxes(range=[0.5, n + 0.5], row=2, col=1, **fitting_ticks(src_labels, 0.5 * 0.85 * NARROWEST_PX))
@@ -278,7 +279,7 @@ def side_by_side_figure(with_attention: Trace, without: Trace, reference: list[s
         fig.add_trace(go.Heatmap(z=probs[None, :], x=np.arange(1, len(labels) + 1), y=[0], text=[shown],
                                  texttemplate="%{text}", coloraxis="coloraxis2", name=f"{name}: output",
                                  hovertemplate="y%{x} = %{text}<br>p = %{z:.4f}<extra></extra>"), row, 1)
-    refs = [_ref(fig, r, 1) for r in (1, 2, 3)]
+    refs = [subplot_ref(fig, r, 1) for r in (1, 2, 3)]
     fig.update_xaxes(range=[0.5, n + 0.5], row=1, col=1, **fitting_ticks(src_labels, 0.85 * NARROWEST_PX))
     for row in (2, 3):
         fig.update_xaxes(range=[0.5, steps + 0.5], row=row, col=1, showticklabels=False)  # columns: steps 1..

@@ -11,9 +11,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.film import PROBES, Film
+from core.film import PROBES, Film  # noqa: F401  (PROBES: how many probes a page may offer)
 
-from .charts import HIGHLIGHT, NARROWEST_PX, WEIGHT_SCALE, animated, colour_axis, fitting_ticks
+from .animation import (HIGHLIGHT, NARROWEST_PX, WEIGHT_SCALE, animated, colour_axis, fitting_ticks)
 from .labels import plot_text, token_label
 
 FILM_HEIGHT = 470

@@ -12,9 +12,9 @@ from plotly.subplots import make_subplots
 
 from core import RNNTrace
 
-from .charts import (NARROWEST_PX, PROB_SCALE, STATE_SCALE, _ref, animated, animation_layout, bar_beside,
-                     colour_axis, cover, fitting_ticks, label_width, outline, subplot_height, top_choice_data,
-                     top_choices, unit_order, unit_rows)
+from .animation import (NARROWEST_PX, PROB_SCALE, STATE_SCALE, animated, animation_layout, bar_beside, colour_axis,
+                        cover, fitting_ticks, label_width, outline, subplot_height, subplot_ref, unit_order, unit_rows)
+from .charts import (top_choice_data, top_choices)
 from .labels import plot_text, token_label
 
 GATE_NAMES = {  # how each recorded gate is written on screen
@@ -40,7 +40,7 @@ def unrolled_figure(trace: RNNTrace, first: int = 0) -> go.Figure:
     """The network unrolled over the input, animated one token at a time in the browser: frame t
     reveals h_t (a column of the state heatmap), the head's output above it, and its top choices.
     `first` (0-based) starts the drawing at a later step (steps keep their numbers t). Rows are the
-    units, ordered by the step at which each changes most (charts.unit_order)."""
+    units, ordered by the step at which each changes most (animation.unit_order)."""
     n = len(trace.steps)
     first = min(max(0, first), n - 1)
     shown_steps = trace.steps[first:]
@@ -62,7 +62,7 @@ def unrolled_figure(trace: RNNTrace, first: int = 0) -> go.Figure:
                                         "hidden state h<sub>t</sub> (a column: the state after x<sub>t</sub>; "
                                         "a row: one unit)",
                                         "head at step t: top choices", "input x<sub>t</sub>"))
-    out_ref, state_ref, in_ref = _ref(fig, 1, 1), _ref(fig, 2, 1), _ref(fig, 3, 1)
+    out_ref, state_ref, in_ref = subplot_ref(fig, 1, 1), subplot_ref(fig, 2, 1), subplot_ref(fig, 3, 1)
     fig.add_trace(go.Heatmap(z=top1_prob[None, :], x=positions, y=[0], text=[top1],
                              texttemplate="%{text}" if _fits(top1, strip_px) else "", coloraxis="coloraxis2",
                              name="top guess", hovertemplate="after x%{x}: %{text}<br>p = %{z:.4f}<extra></extra>"),
