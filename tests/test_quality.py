@@ -45,7 +45,7 @@ def test_reverse_attention_holds_on_long_inputs_and_the_bottleneck_shows():
     attn, noattn = measured_by_length("reverse-attn"), measured_by_length("reverse-noattn")
     for measured, card in ((attn, by_length("reverse-attn")), (noattn, by_length("reverse-noattn"))):
         assert measured == pytest.approx(card, abs=0.005)
-    assert attn["30-40"] >= 0.98
+    assert attn["30-40"] >= 0.97 and attn["3-9"] - attn["30-40"] <= 0.03  # holds: at most 3 points lost
     buckets = list(noattn)
     # without attention accuracy falls with length; with attention it holds
     assert noattn[buckets[0]] > noattn[buckets[-1]] + 0.3
