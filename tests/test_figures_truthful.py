@@ -253,3 +253,23 @@ def test_a_bidirectional_encoder_reveals_only_the_complete_states():
         hidden = {k for k in range(1, n + 1) if any(c["x0"] < k < c["x1"] for c in covers)}
         assert hidden == set(range(1, n + 1)) - set(range(n + 1 - j, j + 1)), j
         assert "Forward RNN" in frame["layout"]["title"]["text"] and "backward RNN" in frame["layout"]["title"]["text"]
+
+
+@pytest.mark.skipif("lm-lstm" not in RECURRENT or "lm-gru" not in RECURRENT, reason="language models")
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gates_have_their_own_scale_and_every_row_is_the_models(cell):
+    trace = shipped(f"lm-{cell}").run("To be, or not to be")
+    spec = figure_dict(rnn_charts.gates_figure(trace, 4))
+    by_name = {t["name"]: t for t in spec["data"]}
+    gates, values = by_name["gates"], by_name["values of the update"]
+    assert gates["coloraxis"] != values["coloraxis"]
+    gate_axis = spec["layout"][gates["coloraxis"]]
+    assert (gate_axis["cmin"], gate_axis["cmax"]) == (0, 1) and "gate" in gate_axis["colorbar"]["title"]["text"]
+    step = trace.steps[4]
+    recorded = {rnn_charts.GATE_NAMES[k]: v for k, v in step.gates.items()}
+    for trace_ in (gates, values):
+        for row, label in enumerate(trace_["y"]):
+            if label in recorded:
+                assert np.array_equal(array(trace_["z"])[row], recorded[label].astype(np.float32))
+    assert set(gates["y"]) == {rnn_charts.GATE_NAMES[k] for k in rnn_charts.SIGMOID_GATES if k in step.gates}
+    assert np.array_equal(array(values["z"])[list(values["y"]).index("h<sub>t</sub>")], step.state.astype(np.float32))

@@ -17,6 +17,8 @@ from .animation import (NARROWEST_PX, PROB_SCALE, STATE_SCALE, animated, animati
 from .charts import (top_choice_data, top_choices)
 from .labels import plot_text, token_label
 
+SIGMOID_GATES = ("r", "z", "i", "f", "o")  # gates between 0 and 1; the other recorded values are signed
+GATE_SCALE = "Greens"  # sequential, unlike the states' RdBu and the weights' Viridis: gate values only
 GATE_NAMES = {  # how each recorded gate is written on screen
     "input": "W<sub>xh</sub>x<sub>t</sub> + b<sub>xh</sub>", "recurrent": "W<sub>hh</sub>h<sub>t-1</sub> + b<sub>hh</sub>",
     "r": "reset gate r<sub>t</sub>", "z": "update gate z<sub>t</sub>", "n": "candidate n<sub>t</sub>",
@@ -135,14 +137,27 @@ def gates_figure(trace: RNNTrace, t: int) -> go.Figure:
     if trace.cell == "lstm":
         rows.append(("c<sub>t</sub>", step.cell))
     rows.append(("h<sub>t</sub>", step.state))
-    z = np.stack([values for _, values in rows]).astype(np.float32)
-    limit = max(1.0, float(np.abs(z).max()))
-    H = z.shape[1]
-    fig = go.Figure(go.Heatmap(z=z, x=np.arange(1, H + 1), y=[name for name, _ in rows], coloraxis="coloraxis",
-                               name="values of the update",
-                               hovertemplate="%{y}, unit %{x}: %{z:.4f}<extra></extra>"))
-    fig.update_layout(coloraxis=colour_axis("value<br>(each row's<br>own quantity)", STATE_SCALE, -limit, limit,
-                                            dict(len=1.0)))
+    # Two quantities, two scales: the gates are sigmoids (0 to 1, how much passes); states, candidates
+    # and the two terms of an Elman update are signed values.
+    gates = {GATE_NAMES[name] for name in SIGMOID_GATES if name in step.gates}
+    names = [name for name, _ in rows]
+    H = len(step.state)
+    signed = np.stack([values for name, values in rows if name not in gates]).astype(np.float32)
+    limit = max(1.0, float(np.abs(signed).max()))
+    fig = go.Figure()
+    for group, axis in (([n for n in names if n not in gates], "coloraxis"), ([n for n in names if n in gates], "coloraxis2")):
+        if not group:
+            continue
+        z = np.stack([values for name, values in rows if name in group]).astype(np.float32)
+        fig.add_trace(go.Heatmap(z=z, x=np.arange(1, H + 1), y=group, coloraxis=axis,
+                                 name="gates" if axis == "coloraxis2" else "values of the update",
+                                 hovertemplate="%{y}, unit %{x}: %{z:.4f}<extra></extra>"))
+    fig.update_layout(coloraxis=colour_axis("state or<br>candidate<br>value", STATE_SCALE, -limit, limit,
+                                            dict(len=0.5, y=1.0, yanchor="top")))
+    if gates:
+        fig.update_layout(coloraxis2=colour_axis("gate value<br>(σ: how much<br>passes)", GATE_SCALE, 0, 1,
+                                                 dict(len=0.45, y=0.0, yanchor="bottom")))
+    fig.update_yaxes(categoryorder="array", categoryarray=names)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text="unit")
     fig.update_layout(height=int(90 + 34 * len(rows)), margin=dict(l=10, r=10, t=40, b=40),
