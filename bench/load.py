@@ -4,6 +4,7 @@
     python bench/load.py --students 10 --think 1
     python bench/load.py --url http://localhost:8501 --students 5   # a server that is already running
     python bench/load.py --cache-sizes        # the worst case of one value of every cache (ui/cache.py)
+    python bench/load.py --cache-growth 100   # the caches alone fed 100 new inputs: RSS stops growing
 
 A student is what a browser tab costs the server, without the browser's rendering: one websocket to
 /_stcore/stream sending the BackMsgs the frontend sends (open a page, type into a text box and press
@@ -279,15 +280,18 @@ def wait_healthy(url: str, process: subprocess.Popen | None = None, timeout: flo
             time.sleep(0.3)
 
 
-async def wait_idle(monitor: Monitor, quiet: float = 3.0, timeout: float = 600) -> None:
-    """Until the server has used less than 5% of a core for `quiet` seconds (the warm start is done)."""
+async def wait_idle(monitor: Monitor, window: float = 3.0, timeout: float = 1800) -> None:
+    """Until the warm start is done: two windows in a row in which the server used under a quarter of
+    its busiest rate so far (a rate relative to its own, so that it also holds on a machine where the
+    server gets a small share of a core)."""
     deadline = time.time() + timeout
-    last = monitor.sample()
-    while time.time() < deadline:
-        await asyncio.sleep(quiet)
+    last, busiest, quiet = monitor.sample(), 0.0, 0
+    while time.time() < deadline and quiet < 2:
+        await asyncio.sleep(window)
         now = monitor.sample()
-        if (now[2] - last[2]) / (now[0] - last[0]) < 0.05:
-            return
+        rate = (now[2] - last[2]) / (now[0] - last[0])
+        busiest = max(busiest, rate)
+        quiet = quiet + 1 if rate < 0.25 * busiest else 0
         last = now
 
 
@@ -353,7 +357,8 @@ def report(figures: dict, after: float) -> str:
 # ---- the worst case of one value of every cache ---------------------------------------------------
 def cache_sizes() -> None:
     """Each cache's largest value for the largest input the pages let through, in MB: pickled (what
-    st.cache_data keeps) or the Python objects' memory (tracemalloc, for st.cache_resource)."""
+    st.cache_data keeps, and what its byte bound counts) or the Python objects' memory (tracemalloc,
+    for st.cache_resource); and each cache when full (entries x worst value, at most its byte bound)."""
     import pickle
     import tracemalloc
 
@@ -363,6 +368,8 @@ def cache_sizes() -> None:
     torch.set_num_threads(1)
     from core import list_models
     from ui import cache
+    from ui.encdec_charts import encoder_decoder_figure, side_by_side_figure
+    from ui.rnn_charts import unrolled_figure
 
     rng = random.Random(0)
     words = "the of and to a in that is was he for it with as his on be at by had not are but from or have".split()
@@ -387,47 +394,74 @@ def cache_sizes() -> None:
     for card in cards:
         note("_load", resource_mb(lambda: cache.load_model(card.name)))
     for card in (c for c in cards if c.kind == "seq2seq"):
+        greedy = {}
         for text in (long_words, letters):
-            for beam in (1, 10):
+            for beam in (10, 1):
                 trace = cache._trace.__wrapped__(card.name, text, 1.0, (), beam)
-                note("get_trace", len(pickle.dumps(trace)) / 1e6)
-            if card.attention:
-                note("get_timeline", resource_mb(lambda: cache.timeline_figure(trace)))
-            else:
-                from ui.encdec_charts import encoder_decoder_figure
-
-                note("get_encoder_decoder", resource_mb(lambda: encoder_decoder_figure(trace)))
-    from ui.encdec_charts import side_by_side_figure
-    from ui.rnn_charts import unrolled_figure
-
-    for task in ("reverse", "en-tr"):
-        for text in (letters, long_words):
-            pair = [cache._trace.__wrapped__(f"{task}-{kind}", text, 1.0, (), 1) for kind in ("attn", "noattn")]
-            note("get_side_by_side", resource_mb(lambda: side_by_side_figure(*pair)))
+                note("_trace", len(pickle.dumps(trace)) / 1e6)
+            greedy[text] = trace
+        # the figures draw a greedy trace: the one with the most cells (source tokens x steps)
+        text, trace = max(greedy.items(), key=lambda item: len(item[1].src_tokens) * len(item[1].steps))
+        if card.attention:
+            note("_timeline", resource_mb(lambda: cache.timeline_figure(trace)))
+            plain = card.name.replace("-attn", "-noattn")
+            if any(c.name == plain for c in cards):
+                pair = (trace, cache._trace.__wrapped__(plain, text, 1.0, (), 1))
+                note("get_side_by_side", resource_mb(lambda: side_by_side_figure(*pair)))
+        else:
+            note("get_encoder_decoder", resource_mb(lambda: encoder_decoder_figure(trace)))
     for card in (c for c in cards if c.kind != "seq2seq"):
         run = cache.get_run.__wrapped__(card.name, prose)
         note("get_run", len(pickle.dumps(run)) / 1e6)
         if card.kind == "lm":
-            note("get_unrolled", resource_mb(lambda: unrolled_figure(run)))
-            generation = cache._generation.__wrapped__(card.name, prose, 300, 1.0, 0)
-            note("get_generation", len(pickle.dumps(generation)) / 1e6)
-            note("get_generation_figure", resource_mb(lambda: unrolled_figure(generation, first=len(prose) - 20)))
             norms = cache.get_gradient_norms.__wrapped__(card.name, prose[:cache.GRADIENT_MAX_TOKENS])
             note("get_gradient_norms", len(pickle.dumps(norms)) / 1e6)
+            generation = cache._generation.__wrapped__(card.name, prose, 300, 1.0, 0)
+            note("_generation", len(pickle.dumps(generation)) / 1e6)
+            if card.name == "lm-lstm":  # the largest of the three (it also has the cell state)
+                note("get_unrolled", resource_mb(lambda: unrolled_figure(run)))
+                note("_generation_figure", resource_mb(lambda: unrolled_figure(generation, first=len(prose) - 20)))
     note("get_prefixes", len(pickle.dumps(cache.get_prefixes.__wrapped__("reverse-attn", letters))) / 1e6)
     note("get_cards", len(pickle.dumps(cards)) / 1e6)
-    entries = {"_load": cache.MAX_MODELS, "get_cards": 1, "get_trace": cache.MAX_TRACES, "get_run": cache.MAX_RUNS,
-               "get_generation": cache.MAX_GENERATIONS, "get_gradient_norms": cache.MAX_GRADIENTS,
-               "get_prefixes": cache.MAX_PREFIXES}
     total = 0.0
-    print(f"{'cache':24} {'entries':>7} {'one value (MB)':>15} {'full (MB)':>10}")
+    print(f"{'cache':22} {'max entries':>11} {'max MB':>7} {'one value (MB)':>15} {'full (MB)':>10}")
     for name, mb in worst.items():
-        count = entries.get(name, cache.MAX_FIGURES)
-        if name == "_load":
-            count = len(cards)  # one per shipped model, whatever the bound
-        total += count * mb
-        print(f"{name:24} {count:7d} {mb:15.2f} {count * mb:10.1f}")
-    print(f"{'all caches full':24} {'':7} {'':15} {total:10.1f}")
+        info = getattr(cache, name)._info
+        entries = len(cards) if name == "_load" else info.max_entries  # one model per checkpoint
+        bound = getattr(info, "max_size_bytes", None)
+        full = entries * mb if bound is None else min(entries * mb, bound / 1e6 + mb)
+        total += full
+        print(f"{name:22} {entries:11d} {'' if bound is None else f'{bound / 2**20:.0f}':>7} {mb:15.2f} {full:10.1f}")
+    print(f"{'every cache full':22} {'':11} {'':7} {'':15} {total:10.1f}")
+
+
+def cache_growth(inputs: int, every: int = 10) -> None:
+    """The server's caches alone, fed `inputs` different 300-character texts as /rnn gets them
+    (get_run and get_unrolled of lm-lstm) and as many sentences as /attention gets them (get_trace and
+    get_timeline of en-tr-attn), in this process: its RSS every `every` inputs. With bounded caches
+    the RSS stops growing once the caches are full."""
+    sys.path.insert(0, str(ROOT))
+    import torch
+
+    torch.set_num_threads(1)
+    from ui import cache
+
+    def rss_mb() -> float:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+
+    rng = random.Random(1)
+    words = "the of and to a in that is was he for it with as his on be at by had not are but from or have".split()
+    cache.get_model("lm-lstm"), cache.get_model("en-tr-attn")
+    start = rss_mb()
+    print(f"models loaded: {start:.0f} MB", flush=True)
+    for number in range(1, inputs + 1):
+        token = student_token(0, number)
+        prose = (token + " " + " ".join(rng.choice(words) for _ in range(80)))[:300]
+        cache.get_unrolled("lm-lstm", prose)
+        cache.get_timeline("en-tr-attn", f"I saw {token} and " + " ".join(rng.choice(words) for _ in range(8)), 1.0)
+        if number % every == 0:
+            print(f"{number:4d} inputs on each page: RSS {rss_mb():.0f} MB (+{rss_mb() - start:.0f} MB)", flush=True)
 
 
 def main() -> None:
@@ -440,9 +474,14 @@ def main() -> None:
     parser.add_argument("--url", help="a running server (no RSS or CPU figures unless --pid)")
     parser.add_argument("--pid", type=int, help="the process id of the server at --url")
     parser.add_argument("--cache-sizes", action="store_true", help="print the worst case of every cache and stop")
+    parser.add_argument("--cache-growth", type=int, metavar="INPUTS",
+                        help="feed the caches this many new inputs in this process, print its RSS, and stop")
     args = parser.parse_args()
     if args.cache_sizes:
         cache_sizes()
+        return
+    if args.cache_growth:
+        cache_growth(args.cache_growth)
         return
     for students in args.students:
         if args.url:

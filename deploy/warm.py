@@ -6,6 +6,7 @@ computes every card example now (ui.cache.warm_up), before a class arrives.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 import urllib.request
@@ -15,7 +16,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 
-async def first_visit(url: str, timeout: float = 300) -> None:
+async def first_visit(url: str, timeout: float = float(os.environ.get("WARM_TIMEOUT", 600))) -> None:
     """Wait for the server's health check, open its home page over the websocket and wait for the run
     to finish (the warm start goes on in the server after this returns)."""
     deadline = time.time() + timeout

@@ -53,7 +53,7 @@ def cluster(tmp_path_factory):
              "BALANCER_PORT": str(ports[2])})
     url = f"http://127.0.0.1:{ports[2]}"
     try:
-        deadline = time.time() + 300
+        deadline = time.time() + 900
         while True:
             try:
                 if get(url + "/_stcore/health")[1] == b"ok":
