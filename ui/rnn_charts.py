@@ -145,19 +145,21 @@ def gates_figure(trace: RNNTrace, t: int) -> go.Figure:
     signed = np.stack([values for name, values in rows if name not in gates]).astype(np.float32)
     limit = max(1.0, float(np.abs(signed).max()))
     fig = go.Figure()
-    for group, axis in (([n for n in names if n not in gates], "coloraxis"), ([n for n in names if n in gates], "coloraxis2")):
-        if not group:
+    for in_group, axis in ((lambda n: n not in gates, "coloraxis"), (lambda n: n in gates, "coloraxis2")):
+        if not any(in_group(n) for n in names):
             continue
-        z = np.stack([values for name, values in rows if name in group]).astype(np.float32)
-        fig.add_trace(go.Heatmap(z=z, x=np.arange(1, H + 1), y=group, coloraxis=axis,
+        # every row, the other quantity's as gaps (NaN, drawn clear): the rows keep their places
+        z = np.stack([values if in_group(name) else np.full(H, np.nan) for name, values in rows]).astype(np.float32)
+        fig.add_trace(go.Heatmap(z=z, x=np.arange(1, H + 1), y=np.arange(len(names)), coloraxis=axis,
+                                 hoverongaps=False, customdata=[[name] * H for name in names],
                                  name="gates" if axis == "coloraxis2" else "values of the update",
-                                 hovertemplate="%{y}, unit %{x}: %{z:.4f}<extra></extra>"))
+                                 hovertemplate="%{customdata}, unit %{x}: %{z:.4f}<extra></extra>"))
     fig.update_layout(coloraxis=colour_axis("state or<br>candidate<br>value", STATE_SCALE, -limit, limit,
                                             dict(len=0.5, y=1.0, yanchor="top")))
     if gates:
         fig.update_layout(coloraxis2=colour_axis("gate value<br>(σ: how much<br>passes)", GATE_SCALE, 0, 1,
                                                  dict(len=0.45, y=0.0, yanchor="bottom")))
-    fig.update_yaxes(categoryorder="array", categoryarray=names)
+    fig.update_yaxes(tickmode="array", tickvals=list(range(len(names))), ticktext=names)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text="unit")
     fig.update_layout(height=int(90 + 34 * len(rows)), margin=dict(l=10, r=10, t=40, b=40),
