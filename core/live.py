@@ -117,6 +117,7 @@ class LiveResult:
     """A finished run: the model's two files (nothing on disk) and what it reached."""
 
     name: str
+    attention: str | None  # 'dot' or None, as in LiveSettings
     weights: bytes  # safetensors
     card: bytes  # JSON model card
     exact_match: float  # on the held-out test split (a fraction)
@@ -270,7 +271,7 @@ def train_live(settings: LiveSettings, report: Callable[[LiveProgress], None] = 
                                     and (spec.lengths is None or spec.lengths[0] <= len(e) <= spec.lengths[1])]
     model.card = card
     weights, card_json = model_files(model, card)
-    return LiveResult(name=card.name, weights=weights, card=card_json, exact_match=metrics["exact_match"],
+    return LiveResult(name=card.name, attention=settings.attention, weights=weights, card=card_json, exact_match=metrics["exact_match"],
                       test_size=len(splits["test"]), steps=fitted.steps, best_step=fitted.best_step, seconds=trained,
                       stopped=deadline.stopped)
 

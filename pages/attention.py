@@ -6,7 +6,7 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 
 import streamlit as st
 
-from ui import cache, sections, widgets
+from ui import cache, sections, session_models, widgets
 from ui.labels import GLOSSARY, markdown_text, position_label
 from ui.state import BEAM_MAX, MAX_TEXT_CHARS, TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP, View
 
@@ -47,7 +47,7 @@ def stop_with(message: str, text: str) -> None:
     st.stop()
 
 
-cards = [c for c in cache.get_cards() if c.attention is not None]
+cards = [c for c in cache.get_cards() if c.attention is not None] + session_models.session_cards(attention_only=True)
 if not cards:
     st.error("No attention model was found in checkpoints/. Train one with "
              "`python -m core.train --task dates --attention dot`.")
@@ -88,7 +88,7 @@ if len(text) > MAX_TEXT_CHARS:
 if not text.strip():
     stop_with("Type a sentence above (or click an example) to see the model translate it.", text)
 try:
-    base = cache.get_trace(card.name, text, temperature, (), beam)
+    base = session_models.get_trace(card.name, text, temperature, (), beam)
 except ValueError as error:
     stop_with(str(error), text)
 
@@ -103,7 +103,7 @@ hidden = extras[1].multiselect(
 trace = base
 if hidden:
     try:
-        trace = cache.get_trace(card.name, text, temperature, tuple(hidden), beam)
+        trace = session_models.get_trace(card.name, text, temperature, tuple(hidden), beam)
     except ValueError as error:
         stop_with(str(error), text)
 
@@ -120,7 +120,7 @@ if hidden:
 else:
     widgets.plain_text("Output:", trace.output)
 
-timeline = cache.get_timeline(card.name, text, temperature, tuple(hidden), beam)
+timeline = session_models.get_timeline(card.name, text, temperature, tuple(hidden), beam)
 st.plotly_chart(timeline, config={"displaylogo": False}, key=key("timeline"))
 widgets.download_animation(timeline, f"Attention, step by step: {card.name}",
                            [("Model", card.name), ("Input", text), ("Output", trace.output)],
@@ -160,3 +160,5 @@ def step_section(trace, text: str, tgt_level: str) -> None:
 
 
 step_section(trace, text, card.config["tgt_level"])
+
+session_models.model_upload(PAGE)
