@@ -10,7 +10,7 @@ A student is what a browser tab costs the server, without the browser's renderin
 /_stcore/stream sending the BackMsgs the frontend sends (open a page, type into a text box and press
 Enter) and reading every ForwardMsg the server answers with. Each student opens /attention, types
 five new inputs there, then opens /rnn and /compare and types one input on each, a few seconds apart
-(--think). Every input holds a token of that student's own (`Xq` and five letters), so every value is
+(--think). Every input holds a token of that student's own (`Xq-abcde-`), so every value is
 a cache miss, and every message a student receives is searched for the tokens of the others.
 
 Printed per N: errors (exceptions on a page, error messages, runs that never finish, dropped
@@ -41,18 +41,18 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = re.compile(rb"Xq[a-z]{5}")  # every student's tokens, and nothing the app writes by itself
+TOKEN = re.compile(rb"Xq-[a-z]{5}-")  # every student's tokens; the hyphens never occur in base64 (Plotly's arrays)
 FINISHED = ForwardMsg.ScriptFinishedStatus
 ERROR_ALERT = 1  # streamlit.proto.Alert.Format.ERROR
 
 
 def student_token(student: int, number: int) -> str:
-    """`Xq` and five letters, unique per (student, input)."""
+    """`Xq-`, five letters and `-`, unique per (student, input)."""
     value, letters = student * 64 + number, []
     for _ in range(5):
         value, digit = divmod(value, 26)
         letters.append(string.ascii_lowercase[digit])
-    return "Xq" + "".join(letters)
+    return "Xq-" + "".join(letters) + "-"
 
 
 class SessionError(RuntimeError):

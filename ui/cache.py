@@ -35,7 +35,7 @@ MAX_RUNS, RUN_BYTES = 64, "32MB"
 MAX_GENERATIONS, GENERATION_BYTES = 16, "16MB"
 MAX_GRADIENTS, GRADIENT_BYTES = 64, "1MB"
 MAX_PREFIXES, PREFIX_BYTES = 32, "4MB"
-MAX_FIGURES = 12  # per figure cache (timeline, unrolled, encoder-decoder, generation, side by side)
+MAX_FIGURES = 8  # per figure cache (timeline, unrolled, encoder-decoder, generation, side by side)
 
 
 class ModelUnavailable(ValueError):
@@ -242,11 +242,20 @@ def warm_up() -> None:
 
 # ---- training films (core.film) -------------------------------------------------------------
 @st.cache_resource(show_spinner=False, max_entries=16)  # a film is a few hundred kB in memory
-def get_film(name: str):
-    """The training film of a model, read once per server (CheckpointError if damaged)."""
+def _read_film(name: str):
     from core.film import load_film
 
     return load_film(name)
+
+
+def get_film(name: str):
+    """The training film of a model, read once per server; None if its file is damaged (the reason goes
+    to the log; not cached, so a repaired file is read on the next run)."""
+    try:
+        return _read_film(name)
+    except CheckpointError as error:
+        _log.warning("training film of %s is unavailable: %s", name, error)
+        return None
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)  # read-only, like get_timeline; about 1 MB each
