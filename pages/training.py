@@ -7,8 +7,7 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 
 import streamlit as st
 
-from core import CheckpointError
-from ui import cache, film_charts, widgets
+from ui import cache, film_charts, live, widgets
 from ui.labels import markdown_text
 from ui.state import Param
 
@@ -39,11 +38,9 @@ else:
     name = columns[0].selectbox("Model", names, key=key("model"),
                                 help="Every attention model has a film; a plain model's film shows its outputs and "
                                      "loss only.")
-    try:
-        film = cache.get_film(name)
-    except CheckpointError:
+    film = cache.get_film(name)
+    if film is None:
         st.error(f"The training film of {name} cannot be read: its file in checkpoints/ is damaged.")
-        film = None
     if film is not None:
         probes = list(range(1, len(film.probe_inputs) + 1))
         if st.session_state.get(key("probe")) not in probes:
@@ -62,3 +59,6 @@ else:
                    f"The weights were kept to three decimals. The shipped model is the one from step "
                    f"{film.best_step:,} (its best score on the validation inputs).")
     widgets.save_params(PAGE, SPEC)
+
+st.subheader("Train one yourself")
+live.live_training_panel()
