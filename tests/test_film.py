@@ -180,3 +180,13 @@ def test_the_training_page_survives_garbage_links(query):
     assert not at.exception
     assert at.get("plotly_chart")
     assert "<script" not in " ".join(i.value for i in at.info)
+
+
+def test_the_plain_twins_held_out_curve_is_drawn_beside():
+    film, twin = load_film("reverse-attn"), load_film("reverse-noattn")
+    fig = film_figure(film, 0, twin).to_dict()
+    drawn = next(t for t in fig["data"] if t.get("name") == "reverse-noattn (without attention)")
+    assert list(array(drawn["y"])) == [p.metric for p in twin.points]
+    assert list(array(drawn["customdata"])) == twin.steps
+    # the final held-out scores tell the story the lecture tells: attention ends far ahead on reverse
+    assert film.points[-1].metric > twin.points[-1].metric + 30
