@@ -9,7 +9,7 @@ import streamlit as st
 from conftest import ROOT, running_app
 
 sys.path.insert(0, str(ROOT / "bench"))
-from load import ATTENTION_BOX, Session, student_token  # noqa: E402
+from load import ATTENTION_BOX, Session, open_session, student_token  # noqa: E402
 
 from core import list_models  # noqa: E402
 from ui import cache  # noqa: E402
@@ -107,6 +107,7 @@ def test_a_class_leaves_the_server_healthy_and_private():
     """Ten students type their own sentences (none sees another's), one leaves mid-run, twenty reload
     at once; then a fresh session works. The server's log holds no traceback (running_app)."""
     with running_app() as url:
+        asyncio.run(open_session(url, timeout=TIMEOUT))  # the first visit, as deploy/warm.py makes it (see README)
         students = asyncio.run(first_students(url, 10, 2))
         for session in students:
             assert not session.errors and not session.leaks
