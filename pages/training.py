@@ -14,8 +14,8 @@ from ui.state import Param
 PAGE = "training"
 names = cache.get_film_names()
 st.title("Watch attention learn")
-st.markdown("Before training every attention weight is close to uniform; watch where the model learns to look "
-            "while its loss falls. Press ▶ Play, or drag the slider through training.")
+st.markdown("Watch where a model learns to look while its loss falls: its attention on one input at about sixty "
+            "points of its training. Press ▶ Play, or drag the slider through training.")
 with st.expander("How the films were recorded"):
     st.markdown("Each film was recorded while a shipped model trained (`python -m core.train ... --film`): at about "
                 "sixty points, more of them early where things change fastest, the model translated a few fixed probe "

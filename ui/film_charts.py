@@ -51,17 +51,20 @@ def half_sentence(film: Film) -> str:
     point, last = film.points[index], film.points[-1]
     if last.metric <= 0:
         return f"The held-out {film.metric_name} stayed at 0 up to the last point (step {last.step:,})."
-    where = (f"The held-out {film.metric_name} first reached half its final value ({last.metric:g}) at step "
-             f"{point.step:,} of {last.step:,} ({point.metric:g} there).")
+    where = (f"The held-out {film.metric_name} first reached half its final value of {last.metric:g} at step "
+             f"{point.step:,} of {last.step:,} (it was {point.metric:g} there).")
     if film.attention is None:
         return where + " This model has no attention: only its outputs and loss change."
-    e0, eh, e1 = film.mean_entropy(0), film.mean_entropy(index), film.mean_entropy(len(film.points) - 1)
-    ps = [float(np.mean([film.weights(i, p).max(axis=1).mean() for p in range(len(film.probe_inputs))]))
-          for i in (0, index, len(film.points) - 1)]
-    return (where + f" By then the mean entropy of the probes' attention weights had gone from {e0:.2f} nats "
-            f"at step 0 to {eh:.2f} ({e1:.2f} at the end), and a step's largest weight from {ps[0]:.2f} to "
-            f"{ps[1]:.2f} on average ({ps[2]:.2f} at the end): the alignment had "
-            + ("already formed." if (e0 - eh) >= 0.5 * (e0 - e1) else "only begun to form."))
+    ends = (0, index, len(film.points) - 1)
+    entropy = [film.mean_entropy(i) for i in ends]
+    peak = [float(np.mean([film.weights(i, p).max(axis=1).mean() for p in range(len(film.probe_inputs))]))
+            for i in ends]
+    uniform = float(np.mean([1 / len(tokens) for tokens in film.probe_tokens]))
+    formed = (entropy[0] - entropy[1]) >= 0.5 * (entropy[0] - entropy[2])
+    return (where + f" Untrained, a decoder step's largest attention weight was {peak[0]:.2f} on average over the "
+            f"probes (uniform weights would give {uniform:.2f}); at that point it was {peak[1]:.2f}, and "
+            f"{peak[2]:.2f} at the end (mean entropy of the weights {entropy[0]:.2f}, {entropy[1]:.2f}, "
+            f"{entropy[2]:.2f} nats): the alignment had " + ("already formed." if formed else "only begun to form."))
 
 
 def _out_labels(tokens: list[str]) -> list[str]:
@@ -127,7 +130,7 @@ def film_figure(film: Film, probe: int = 0, twin: Film | None = None) -> go.Figu
                          range=[-0.5, len(steps) - 0.5], row=row, col=2)
     fig.update_xaxes(title_text="optimizer steps (more points early: the axis stretches the start)", row=2, col=2)
     fig.update_yaxes(rangemode="tozero", row=1, col=2)
-    fig.update_yaxes(range=[0, max(max(metrics), 1) * 1.05], row=2, col=2)
+    fig.update_yaxes(range=[0, max(max(metrics), 1) * 1.15], row=2, col=2)
     if attention:
         fig.update_xaxes(row=1, col=1, title_text="source x<sub>j</sub>", title_standoff=4,
                          **fitting_ticks([plot_text(token_label(t)) for t in src], 0.5 * NARROWEST_PX))
