@@ -130,7 +130,8 @@ def film_figure(film: Film, probe: int = 0, twin: Film | None = None) -> go.Figu
                          range=[-0.5, len(steps) - 0.5], row=row, col=2)
     fig.update_xaxes(title_text="optimizer steps (more points early: the axis stretches the start)", row=2, col=2)
     fig.update_yaxes(rangemode="tozero", row=1, col=2)
-    fig.update_yaxes(range=[0, max(max(metrics), 1) * 1.15], row=2, col=2)
+    top = max(metrics + ([p.metric for p in twin.points] if twin is not None else []) + [1])
+    fig.update_yaxes(range=[0, top * 1.15], row=2, col=2)
     if attention:
         fig.update_xaxes(row=1, col=1, title_text="source x<sub>j</sub>", title_standoff=4,
                          **fitting_ticks([plot_text(token_label(t)) for t in src], 0.5 * NARROWEST_PX))
