@@ -49,7 +49,9 @@ def test_step_one_says_why_it_looks_at_the_last_token_and_a_link_keeps_it():
     trace = shipped("dates-attn").translate("3rd of May 1979")
     length = float(np.sum(trace.encoder_states[-1].astype(np.float64) ** 2))
     notes = [i.value for i in at.info if "h^d_0" in i.value]
-    assert len(notes) == 1 and f"= {length:.2f}" in notes[0] and f"{length:.2f}" == "62.97"
+    assert len(notes) == 1 and f"= {length:.2f}" in notes[0]
+    scores = trace.steps[0].scores.astype(np.float64)
+    assert np.argmax(scores) == len(scores) - 1  # and step 1 does look at the last token, as it says
     at.slider(key="attention.step").set_value(3).run()
     assert not [i.value for i in at.info if "h^d_0" in i.value]  # only where step 1 is shown
 
@@ -82,7 +84,8 @@ def test_compare_page_sentences_come_from_the_cards():
     assert "with attention it holds" not in text
     findings = length_findings([c for c in list_models() if c.kind == "seq2seq"])
     assert findings and all(f"- {finding}" in text for finding in findings.values())
-    assert "falls from 99.1%" in text and "tokens are wrong against the known answer" in text
+    plain = next(c for c in list_models() if c.name == "reverse-noattn").metrics_by_length[0]["exact_match"]
+    assert f"falls from {100 * plain:.1f}%" in text and "tokens are wrong against the known answer" in text
 
 
 def test_rnn_page_follows_a_few_units_as_lines_and_explains_its_measure():
