@@ -7,8 +7,8 @@
     run.stop()                                          # ends training the way the time limit does
     status.result                                       # at the end: LiveResult (weights and card bytes)
 
-The run trains in a process of its own (multiprocessing, spawn, one torch thread), so the server's
-Python, which serves every other session, is never held by it. The run stops on `stop()`, at its
+The run trains in a process of its own (a fresh Python, one torch thread), so the server's Python,
+which serves every other session, is never held by it. The run stops on `stop()`, at its
 time limit, or when its owner's page has sent no heartbeat for HEARTBEAT_TIMEOUT seconds (the page
 was closed). Nothing is written to disk: the model comes back as the bytes of its safetensors
 weights and JSON card (core.checkpoint.model_files).
@@ -19,12 +19,17 @@ core.fit.fit.
 """
 from __future__ import annotations
 
-import multiprocessing
+import json
+import os
 import random
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
+from multiprocessing.connection import Connection
+from pathlib import Path
 
 import torch
 
@@ -45,7 +50,8 @@ TRAIN_SECONDS = 100  # training stops after this long, whatever the steps: with 
 HEARTBEAT_TIMEOUT = 10.0  # seconds without a heartbeat from the owner's page before its run stops
 REPORT_SECONDS = 0.5  # how often the process reports step and loss
 PROBE_SECONDS = 2.0  # how often it runs the probe input through the model
-HARD_LIMIT = 180.0  # a run still going after this long (stuck) is ended by force
+HARD_LIMIT = 900.0  # a run still going after this long (stuck, or on a machine far too busy) is ended by force
+ROOT = Path(__file__).resolve().parent.parent  # the directory that holds the package `core`
 
 
 @dataclass(frozen=True)
@@ -76,8 +82,8 @@ class LiveSettings:
     task: str = "reverse"
     attention: str | None = "dot"
     hidden: int = 128
-    lr: float = 5e-3
-    steps: int = 1500
+    lr: float = 3e-3
+    steps: int = 1000
     seed: int = 0
 
     def __post_init__(self):
@@ -276,15 +282,24 @@ def train_live(settings: LiveSettings, report: Callable[[LiveProgress], None] = 
                       stopped=deadline.stopped)
 
 
-def _work(settings: LiveSettings, conn, stop, heartbeat, sizes: dict[str, int] | None) -> None:
-    """The live run's process: one torch thread, reports sent to the server through `conn`."""
+def _worker(request: str, fd: int) -> None:
+    """The live run's process (`python -c`, see LiveRun): one torch thread; reports go to the server
+    through the pipe `fd`; a line "stop" on stdin, or stdin's end (the server is gone), stops it."""
     torch.set_num_threads(1)
+    plain = json.loads(request)
+    conn = Connection(fd, readable=False)
+    stop = threading.Event()
 
-    def should_stop() -> bool:
-        return stop.is_set() or time.time() - heartbeat.value > HEARTBEAT_TIMEOUT
+    def listen():
+        for line in sys.stdin:
+            if line.strip() == "stop":
+                stop.set()
+        stop.set()
 
+    threading.Thread(target=listen, daemon=True).start()
     try:
-        result = train_live(settings, lambda progress: conn.send(("progress", progress)), should_stop, sizes=sizes)
+        result = train_live(LiveSettings(**plain["settings"]), lambda progress: conn.send(("progress", progress)),
+                            stop.is_set, sizes=plain["sizes"])
         conn.send(("result", result))
     except (BrokenPipeError, ConnectionError):  # the server is gone: nobody to tell
         return
@@ -324,20 +339,28 @@ class LiveStatus:
 
 
 class LiveRun:
-    """One live training in a process of its own, followed by a thread of the server that reads
-    its reports (waiting on the pipe, so it holds Python's lock only to store a report)."""
+    """One live training in a process of its own, followed by a thread of the server that reads its
+    reports (waiting on the pipe, so it holds Python's lock only to store a report) and stops the
+    run when its page has sent no heartbeat for HEARTBEAT_TIMEOUT seconds.
+
+    The process is a fresh `python -c` (not multiprocessing, whose spawn would run the server's main
+    script again, under Streamlit a page script) that imports core.live and calls _worker."""
 
     def __init__(self, owner: str, settings: LiveSettings, sizes: dict[str, int] | None = None):
-        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no copy of the server's threads
         self._lock = threading.Lock()
-        self._stop = context.Event()
-        self._heartbeat = context.Value("d", time.time(), lock=False)
-        receive, send = context.Pipe(duplex=False)
+        self._beat = time.time()
+        self._stopping = self._closed = False
         self._status = LiveStatus(owner=owner, settings=settings, state="starting", started=time.time())
-        self._process = context.Process(target=_work, args=(settings, send, self._stop, self._heartbeat, sizes),
-                                        name=f"live training {settings.name}", daemon=True)
-        self._process.start()
-        send.close()  # the process holds the sending end; its end closes the pipe
+        receive_fd, send_fd = os.pipe()
+        request = json.dumps({"settings": asdict(settings), "sizes": sizes})
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", f"from core.live import _worker; _worker({request!r}, {send_fd})"],
+                cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(send_fd,),
+                env={**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+        finally:
+            os.close(send_fd)  # the process holds the sending end; its end closes the pipe
+        receive = Connection(receive_fd, writable=False)
         self._follower = threading.Thread(target=self._follow, args=(receive,), name="live training reports",
                                           daemon=True)
         self._follower.start()
@@ -347,19 +370,16 @@ class LiveRun:
         return self._status.owner
 
     @property
-    def pid(self) -> int | None:
+    def pid(self) -> int:
         return self._process.pid
 
     def heartbeat(self) -> None:
         """The owner's page is still open."""
-        self._heartbeat.value = time.time()
+        self._beat = time.time()
 
     def stop(self) -> None:
         """End training now (the model reached so far is still evaluated and returned)."""
-        with self._lock:
-            if self._status.running and not self._status.message:
-                self._status.message = "stopped"
-        self._stop.set()
+        self._signal_stop()
 
     def status(self) -> LiveStatus:
         with self._lock:
@@ -370,7 +390,18 @@ class LiveRun:
         self._follower.join(timeout)
         return self.status()
 
-    def _follow(self, receive) -> None:
+    def _signal_stop(self) -> None:
+        with self._lock:
+            if self._stopping:
+                return
+            self._stopping = True
+        try:
+            self._process.stdin.write(b"stop\n")
+            self._process.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):  # the process has ended already
+            pass
+
+    def _follow(self, receive: Connection) -> None:
         try:
             while True:
                 if receive.poll(0.5):
@@ -379,18 +410,26 @@ class LiveRun:
                     except (EOFError, OSError):
                         break
                     self._store(kind, payload)
-                elif not self._process.is_alive():
-                    if not receive.poll(0):
-                        break
-                if time.time() - self._status.started > HARD_LIMIT and self._process.is_alive():
+                elif self._process.poll() is not None:
+                    break
+                now = time.time()
+                if not self._stopping and now - self._beat > HEARTBEAT_TIMEOUT:
+                    self._closed = True  # no heartbeat: the page that started the run was closed
+                    self._signal_stop()
+                if now - self._status.started > HARD_LIMIT and self._process.poll() is None:
                     self._process.kill()
                     self._end("failed", "the run took too long and was ended")
         finally:
             receive.close()
-            self._process.join(5)
-            if self._process.is_alive():
+            try:
+                self._process.stdin.close()
+            except OSError:
+                pass
+            try:
+                self._process.wait(5)
+            except subprocess.TimeoutExpired:
                 self._process.kill()
-                self._process.join(5)
+                self._process.wait(5)
             self._end("failed", "the training process ended unexpectedly")
 
     def _store(self, kind: str, payload) -> None:
@@ -404,10 +443,11 @@ class LiveRun:
                     status.losses.append((payload.step, payload.loss))
             elif kind == "result":
                 status.result = payload
-                closed = not self._stop.is_set() and time.time() - self._heartbeat.value > HEARTBEAT_TIMEOUT
                 status.state = "stopped" if payload.stopped else "finished"
-                if closed:
+                if self._closed:
                     status.message = "the page that started it was closed"
+                elif payload.stopped:
+                    status.message = "stopped"
             elif kind == "error":
                 status.state, status.message = "failed", payload
 

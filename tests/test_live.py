@@ -31,6 +31,7 @@ def wait_for(run, condition, timeout: float = SLOW_MACHINE, beat: bool = True):
         status = run.status()
         if condition(status):
             return status
+        assert status.state != "failed", status.message
         time.sleep(0.2)
     raise AssertionError(f"the run never got there: {run.status().state} {run.status().progress}")
 
