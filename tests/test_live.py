@@ -4,6 +4,7 @@ one run at a time per server; its two files load back (core.checkpoint.model_fro
 damaged upload gets one sentence."""
 import json
 import math
+import os
 import threading
 import time
 from pathlib import Path
@@ -183,7 +184,9 @@ def test_a_live_run_trains_reports_and_its_model_loads_back():
     trace = model.translate("attention")
     assert trace.attention.shape == (len(trace.steps), len("attention"))
     assert losses_fall(done.losses)
-    assert run.wait(30).state == "finished" and not run._process.is_alive()
+    assert run.wait(30).state == "finished"
+    with pytest.raises(ProcessLookupError):  # the training process has ended and was reaped
+        os.kill(run.pid, 0)
     again = slot.start("someone else", LiveSettings(steps=100), sizes=TINY)  # the slot is free again
     again.stop()
     assert again.wait(SLOW_MACHINE).result.steps <= 2
