@@ -176,9 +176,12 @@ def test_a_too_large_upload_is_refused(browser, server, tmp_path):
 
 def test_a_closed_page_stops_its_run(browser, panel):
     starter_context, starter = open_panel(browser, panel)
-    steps = starter.locator('[data-testid="stSlider"]').filter(has_text="Training steps").get_by_role("slider")
-    steps.press("End")  # the most steps: only the closed page can end the run this early
-    assert steps.get_attribute("aria-valuenow") == "3000"
+    slider = starter.locator('[data-testid="stSlider"]').filter(has_text="Training steps")
+    slider.get_by_role("slider").press("End")  # the most steps: only the closed page can end the run this early
+    starter.wait_for_function(  # the thumb's value and the maximum's label
+        """() => [...document.querySelectorAll('[data-testid="stSlider"]')].some(
+            s => s.innerText.includes('Training steps') && (s.innerText.match(/3,?000/g) || []).length >= 2)""",
+        timeout=SLOW)
     time.sleep(2)  # the slider's value reaches the server before Start does
     starter.get_by_role("button", name="Start training").click()
     starter.get_by_text(re.compile(r"Step [\d,]+ of")).first.wait_for(timeout=SLOW)
