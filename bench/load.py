@@ -249,12 +249,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def app_server(port: int | None = None, env: dict[str, str] | None = None):
-    """`streamlit run app.py` on a port; yields (url, process)."""
+def app_server(port: int | None = None, env: dict[str, str] | None = None, log: Path | None = None):
+    """`streamlit run app.py` on a port, its output to `log` (or nowhere); yields (url, process). It gets
+    30 s to stop (a server that has just served a class on a busy machine may need them)."""
     port = port or free_port()
+    output = open(log, "w") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+         "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
         env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
@@ -266,9 +268,11 @@ def app_server(port: int | None = None, env: dict[str, str] | None = None):
             process.wait(timeout=30)
         if process.poll() is None:
             process.kill()
+        if log:
+            output.close()
 
 
-def wait_healthy(url: str, process: subprocess.Popen | None = None, timeout: float = 300) -> None:
+def wait_healthy(url: str, process: subprocess.Popen | None = None, timeout: float = 600) -> None:
     deadline = time.time() + timeout
     while True:
         try:

@@ -6,10 +6,10 @@ import sys
 import pytest
 import streamlit as st
 
-from conftest import ROOT, running_app
+from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
-from load import ATTENTION_BOX, Session, open_session, student_token  # noqa: E402
+from load import ATTENTION_BOX, Session, app_server, open_session, student_token  # noqa: E402
 
 from core import list_models  # noqa: E402
 from ui import cache  # noqa: E402
@@ -103,10 +103,11 @@ async def reload_at_once(url: str, count: int) -> list[Session]:
     return await asyncio.gather(*(reopen(session) for session in again))
 
 
-def test_a_class_leaves_the_server_healthy_and_private():
+def test_a_class_leaves_the_server_healthy_and_private(tmp_path):
     """Ten students type their own sentences (none sees another's), one leaves mid-run, twenty reload
-    at once; then a fresh session works. The server's log holds no traceback (running_app)."""
-    with running_app() as url:
+    at once; then a fresh session works. The server's log holds no traceback."""
+    log = tmp_path / "server.log"
+    with app_server(log=log) as (url, _):
         asyncio.run(open_session(url, timeout=TIMEOUT))  # the first visit, as deploy/warm.py makes it (see README)
         students = asyncio.run(first_students(url, 10, 2))
         for session in students:
@@ -127,3 +128,4 @@ def test_a_class_leaves_the_server_healthy_and_private():
 
         session = asyncio.run(fresh())
         assert not session.errors and not session.leaks and session.own_seen == {token.encode()}
+    assert "Traceback" not in log.read_text(), log.read_text()
