@@ -2,7 +2,7 @@
 import streamlit as st
 
 from ui.lecture_path import HOME, STOPS
-from ui.shell import compact_top, load_plotly_early, show_loading
+from ui.shell import compact_top, import_in_turn, load_plotly_early, show_loading
 
 st.set_page_config(page_title="Seq2Seq Attention Explorer", page_icon="🔎", layout="wide")
 # The navigation goes out before torch is imported, so a cold server paints it (and the page's
@@ -11,9 +11,10 @@ navigation = st.navigation(position="top", pages=[
     st.Page(stop.path, title=stop.title, icon=stop.icon, url_path=stop.url_path, default=stop is HOME)
     for stop in [HOME, *STOPS]])
 compact_top()
-early_chart = load_plotly_early()  # before torch: the browser fetches Plotly while the server imports
 loading = show_loading(navigation.title)
+early_chart = load_plotly_early()  # before torch: the browser fetches Plotly while the server imports
 
+import_in_turn("numpy", "pandas", "torch")  # one session at a time on a cold server (ui/shell.py)
 import torch  # noqa: E402
 
 torch.set_num_threads(1)  # tiny models on a shared 2-core machine run several times faster on one thread

@@ -1,10 +1,26 @@
 """What every page calls first."""
 from __future__ import annotations
 
+import importlib
 import sys
+import threading
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+
+
+_IMPORTS = threading.Lock()
+
+
+def import_in_turn(*modules: str) -> None:
+    """Import `modules` one session at a time. On a cold server the first sessions run app.py at
+    once, and two threads importing numpy, pandas or torch together can see a half-initialised module
+    ("partially initialized module 'numpy'"); after the first import this costs nothing."""
+    if all(name in sys.modules for name in modules):
+        return
+    with _IMPORTS:
+        for name in modules:
+            importlib.import_module(name)
 
 
 def load_plotly_early():
@@ -17,6 +33,7 @@ def load_plotly_early():
     if st.session_state.get("_plotly_requested"):
         return None
     st.session_state["_plotly_requested"] = True
+    import_in_turn("numpy", "pandas", "plotly.graph_objects")  # what drawing a chart imports
     slot = st.empty()
     slot.plotly_chart({"data": [{"type": "scatter", "x": [], "y": []}], "layout": {"height": 10, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
                                               "xaxis": {"visible": False}, "yaxis": {"visible": False}}},
