@@ -50,17 +50,18 @@ def server():
 
 
 @contextlib.contextmanager
-def running_app(env: dict[str, str] | None = None):
-    """`streamlit run app.py` on a free port with extra environment variables (e.g.
-    SEQ2SEQ_CHECKPOINT_DIR); yields its URL. Its log must hold no traceback."""
+def running_app(env: dict[str, str] | None = None, script: str = "app.py", start_seconds: float = 60,
+                stop_seconds: float = 20):
+    """`streamlit run app.py` (or another `script`) on a free port with extra environment variables
+    (e.g. SEQ2SEQ_CHECKPOINT_DIR); yields its URL. Its log must hold no traceback."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.headless", "true",
          "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})})
     url = f"http://localhost:{port}"
     try:
-        deadline = time.time() + 60
+        deadline = time.time() + start_seconds
         while True:
             try:
                 if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
@@ -72,7 +73,7 @@ def running_app(env: dict[str, str] | None = None):
         yield url
     finally:
         process.terminate()
-        output, _ = process.communicate(timeout=20)
+        output, _ = process.communicate(timeout=stop_seconds)
         assert "Traceback" not in output, output
 
 

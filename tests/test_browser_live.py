@@ -5,17 +5,12 @@ damaged uploads get a clear error; a closed page's run stops.
 The live panel (ui.live.live_training_panel) is served from a one-line page of its own, so these
 tests do not depend on the page that hosts it; /attention is the app's.
 """
-import contextlib
-import os
 import re
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
-from conftest import ROOT, free_port
+from conftest import ROOT, running_app
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
@@ -32,37 +27,12 @@ live_training_panel()
 """
 
 
-@contextlib.contextmanager
-def panel_server(directory):
-    """`streamlit run` of a page that holds only the live panel; yields its URL."""
-    script = directory / "live_panel.py"
-    script.write_text(PANEL.format(root=str(ROOT)))
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.headless",
-         "true", "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, env=dict(os.environ))
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                if time.time() > deadline or process.poll() is not None:
-                    raise RuntimeError("the panel's server did not start")
-                time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-        assert "Traceback" not in output, output
-
-
 @pytest.fixture(scope="module")
 def panel(tmp_path_factory):
-    with panel_server(tmp_path_factory.mktemp("live")) as url:
+    """`streamlit run` of a page that holds only the live panel."""
+    script = tmp_path_factory.mktemp("live") / "live_panel.py"
+    script.write_text(PANEL.format(root=str(ROOT)))
+    with running_app(script=str(script), start_seconds=120, stop_seconds=30) as url:
         yield url
 
 
