@@ -33,6 +33,7 @@ STOPS = [
     Stop("pages/compare.py", "Attention vs none", ":material/compare:", "compare",
          "The same input through both models of a task, and accuracy by source length for every task."),
     Stop("pages/training.py", "Watch attention learn", ":material/movie:", "training",
-         "How an alignment comes to be: films of the shipped models' training (the weights start uniform, then the "
-         "alignment forms as the loss falls), and a small model you train yourself in the browser."),
+         "How an alignment comes to be: films of the shipped models' training (where each decoder step looks, from "
+         "the untrained model to the shipped one, as the loss falls), and a small model you train yourself in the "
+         "browser."),
 ]
