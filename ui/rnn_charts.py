@@ -154,11 +154,12 @@ def gates_figure(trace: RNNTrace, t: int) -> go.Figure:
                                  hoverongaps=False, customdata=[[name] * H for name in names],
                                  name="gates" if axis == "coloraxis2" else "values of the update",
                                  hovertemplate="%{customdata}, unit %{x}: %{z:.4f}<extra></extra>"))
-    fig.update_layout(coloraxis=colour_axis("state or<br>candidate<br>value", STATE_SCALE, -limit, limit,
-                                            dict(len=0.5, y=1.0, yanchor="top")))
+    # the two colour bars side by side, each the plot's full height, so their tick labels have room
+    fig.update_layout(coloraxis=colour_axis("state or<br>candidate", STATE_SCALE, -limit, limit,
+                                            dict(len=1.0, x=1.01, xanchor="left")))
     if gates:
-        fig.update_layout(coloraxis2=colour_axis("gate value<br>(σ: how much<br>passes)", GATE_SCALE, 0, 1,
-                                                 dict(len=0.45, y=0.0, yanchor="bottom")))
+        fig.update_layout(coloraxis2=colour_axis("gate<br>(σ, 0-1)", GATE_SCALE, 0, 1,
+                                                 dict(len=1.0, x=1.11, xanchor="left")))
     fig.update_yaxes(tickmode="array", tickvals=list(range(len(names))), ticktext=names)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text="unit")
