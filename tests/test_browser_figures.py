@@ -224,7 +224,8 @@ def test_the_first_step_says_why_it_looks_at_the_last_token(browser, server):
                      1280, 720)
     note = page.get_by_text("not a bug").first
     note.wait_for(timeout=30_000)
-    assert "62.97" in note.inner_text()  # ||h^e_n||^2 on this input
+    last = shipped("dates-attn").translate("3rd of May 1979").encoder_states[-1].astype(np.float64)
+    assert f"{np.sum(last ** 2):.2f}" in note.inner_text()  # ||h^e_n||^2 on this input, from the model
     page.screenshot(path=str(SHOTS / "attention-first-step-1280x720.png"), full_page=True)
     page.close()
 
