@@ -115,8 +115,7 @@ def film_figure(film: Film, probe: int = 0, twin: Film | None = None) -> go.Figu
         fig.add_trace(go.Scatter(x=where, y=[p.metric for p in twin.points], customdata=twin.steps, mode="lines",
                                  name=f"{twin.model} ({label})", line=dict(color="gray", dash="dot"),
                                  hovertemplate=f"{label}, step %{{customdata}}: %{{y:.1f}}<extra></extra>"), 2, 2)
-        fig.add_annotation(x=len(steps) - 1, y=twin.points[-1].metric, xref="x3", yref="y3", text=label,
-                           showarrow=False, xanchor="right", yanchor="bottom", font=dict(size=12, color="gray"))
+        fig.layout.annotations[2].text += f" · dotted: {label}"  # the subplot title names the twin's curve
     half = film.half_point()
     for row in (1, 2):
         fig.add_vline(x=half, line=dict(color="gray", dash="dash", width=1), row=row, col=2)
