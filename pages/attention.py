@@ -6,7 +6,7 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 
 import streamlit as st
 
-from ui import cache, sections, session_models, widgets
+from ui import cache, sections, session_models, unit_lines, widgets
 from ui.labels import GLOSSARY, markdown_text, position_label
 from ui.state import BEAM_MAX, MAX_TEXT_CHARS, TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP, View
 
@@ -130,6 +130,9 @@ st.caption("**The whole computation.** It opens on its first frame: press ▶ Pl
            "decoder update. Grey means not computed yet; the orange outline marks the query (or the token being "
            "read). Each colour bar names its quantity: one for the state vectors, one for the weights α. It runs in "
            "your browser.")
+
+with st.expander("Follow a few units as lines"):
+    unit_lines.follow_seq2seq_units(key("lines"), trace)
 
 st.subheader("One decoder step in depth")
 st.markdown(

@@ -6,7 +6,7 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 
 import streamlit as st
 
-from ui import cache, encdec_charts, rnn_charts, tables, widgets
+from ui import cache, encdec_charts, rnn_charts, tables, unit_lines, widgets
 from ui.labels import GLOSSARY, markdown_text
 from ui.state import MAX_TEXT_CHARS, Param
 
@@ -74,6 +74,8 @@ if trace is not None:
                                ["encoder-decoder", card.name, text], key("download"))
     st.caption("Press ▶ Play: the encoder reads the input, its last state becomes c, and the decoder writes one token "
                "per step from its own state and the same c. Grey is not computed yet; it runs in your browser.")
+    with st.expander("Follow a few units as lines"):
+        unit_lines.follow_seq2seq_units(key("lines"), trace)
     with st.expander("Every decoder step (table)"):
         widgets.table(tables.outputs_table(trace), "Decoder steps (CSV)", "decoder-steps.csv", key("csv-steps"))
         st.download_button("Encoder states (CSV)", tables.encoder_table(trace).to_csv(index=False),

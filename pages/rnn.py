@@ -7,7 +7,7 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 
 import streamlit as st
 
-from ui import cache, rnn_charts, rnn_tables, widgets
+from ui import cache, rnn_charts, rnn_tables, unit_lines, widgets
 from ui.labels import GLOSSARY, markdown_text
 from ui.rnn_equations import busiest_unit, update_equations
 from ui.state import Param
@@ -74,15 +74,8 @@ st.caption("**The unrolled network.** Press ▶ Play: one step per character. Ea
            "together); the strip above shows the head's guess of the next character, coloured by its probability. "
            "Grey is not computed yet. It runs in your browser.")
 
-if key("lines") in st.session_state:  # units of another model may not exist here
-    st.session_state[key("lines")] = [u for u in st.session_state[key("lines")] if u < H]
-followed = st.multiselect("Units to follow as lines", list(range(H)), key=key("lines"), max_selections=8,
-                          default=rnn_charts.busiest_units(trace) if key("lines") not in st.session_state else None,
-                          format_func=lambda u: f"unit {u + 1}",
-                          help="Each line is one row of the heatmap: unit k's value after every character. The "
-                               "first four are the units that move most over your text.")
-if followed:
-    st.plotly_chart(rnn_charts.unit_lines_figure(trace, followed), key=key("unit-lines"))
+unit_lines.follow_units(key("lines"), trace.states, rnn_charts.token_labels(trace), "h<sub>t</sub>",
+                        "step t (the character read)", "unit k's value after every character")
 
 st.subheader("One step in depth")
 st.session_state[key("step")] = min(max(1, st.session_state.get(key("step"), 1)), n)

@@ -12,7 +12,7 @@ from core import list_models
 from figures import array
 from ui.encdec_charts import length_findings
 from ui.labels import GLOSSARY
-from ui.rnn_charts import busiest_units
+from ui.unit_lines import busiest_units
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -92,10 +92,10 @@ def test_rnn_page_follows_a_few_units_as_lines_and_explains_its_measure():
     at = open_page("pages/rnn.py", {"cell": "gru", "text": "To be, or not to be"})
     assert not at.exception
     trace = shipped("lm-gru").run("To be, or not to be")
-    assert at.multiselect(key="rnn.lines").value == busiest_units(trace)
+    assert at.multiselect(key="rnn.lines").value == busiest_units(trace.states)
     lines = next(s for s in charts(at) if s["data"] and s["data"][0].get("name", "").startswith("unit "))
-    assert [t["name"] for t in lines["data"]] == [f"unit {u + 1}" for u in busiest_units(trace)]
-    first = busiest_units(trace)[0]
+    assert [t["name"] for t in lines["data"]] == [f"unit {u + 1}" for u in busiest_units(trace.states)]
+    first = busiest_units(trace.states)[0]
     assert np.array_equal(array(lines["data"][0]["y"]), trace.states[:, first].astype(np.float32))
     assert GLOSSARY["bits per character"] in shown_text(at)
 

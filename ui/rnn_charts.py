@@ -200,30 +200,6 @@ def unit_text_figure(trace: RNNTrace, unit: int, width: int = 60) -> go.Figure:
     return fig
 
 
-def busiest_units(trace: RNNTrace, count: int = 4) -> list[int]:
-    """The `count` units (0-based) whose state moves most over the text (sum of |h_t - h_{t-1}|):
-    good first units to follow as lines."""
-    change = np.abs(np.diff(trace.states.astype(np.float64), axis=0, prepend=0.0)).sum(axis=0)
-    return [int(u) for u in np.argsort(-change)[:count]]
-
-
-def unit_lines_figure(trace: RNNTrace, units: list[int]) -> go.Figure:
-    """A few units followed as lines: h_t[k] against t for each chosen unit k (0-based), the tokens
-    on hover; the heatmap's rows read one at a time."""
-    labels = token_labels(trace)
-    steps = np.arange(1, len(trace.steps) + 1)
-    fig = go.Figure()
-    for unit in units:
-        fig.add_trace(go.Scatter(x=steps, y=trace.states[:, unit].astype(np.float32), mode="lines+markers",
-                                 marker=dict(size=4), name=f"unit {unit + 1}", customdata=labels,
-                                 hovertemplate=f"unit {unit + 1}" + ", t = %{x} (after “%{customdata}”): "
-                                               "%{y:.4f}<extra></extra>"))
-    fig.update_xaxes(title_text="step t (the token read)", **fitting_ticks([str(t) for t in steps], 0.85 * NARROWEST_PX))
-    fig.update_yaxes(title_text="h<sub>t</sub>[k]", zeroline=True)
-    fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=40), legend=dict(orientation="h", y=1.12))
-    return fig
-
-
 def gradient_figure(norms: dict[str, np.ndarray], tokens: list[str]) -> go.Figure:
     """||dh_t/dx_1|| against t for several models (log scale): how far the first input reaches."""
     fig = go.Figure()
