@@ -114,23 +114,47 @@ def views(browser, server):
         page.close()
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("name", list(VIEWS))
-def test_no_text_overlaps_other_text_or_a_control(views, name, size):
-    page = views(name, size)
-    page.screenshot(path=str(SHOTS / f"figures-{name}-{size[0]}x{size[1]}.png"), full_page=True)
+def overlapping_text(page, indices, label: str = "") -> list[str]:
+    """Every pair of overlapping texts, and every text on a control, in the figures at `indices`."""
     problems = []
-    for index in range(page.evaluate(f"() => {FIGURES}.length")):
+    for index in indices:
         boxes = page.evaluate(TEXT_BOXES_JS, index)
         texts = boxes["texts"]
         for i, a in enumerate(texts):
             for b in texts[i + 1:]:
                 if overlaps(a, b):
-                    problems.append(f"figure {index}: {a['text']!r} ({a['selector']}) overlaps {b['text']!r} "
+                    problems.append(f"figure {index}{label}: {a['text']!r} ({a['selector']}) overlaps {b['text']!r} "
                                     f"({b['selector']})")
             for control in boxes["controls"]:
                 if a["selector"] not in (".updatemenu-item-text", ".slider-current-value") and overlaps(a, control):
-                    problems.append(f"figure {index}: {a['text']!r} ({a['selector']}) lies on {control['text']!r}")
+                    problems.append(f"figure {index}{label}: {a['text']!r} ({a['selector']}) lies on {control['text']!r}")
+    return problems
+
+
+# Show frame `position` (0 to 1 along the animation) of an animated figure at once, as the slider does.
+SHOW_FRAME_JS = """async ([index, position]) => {
+    const gd = (""" + FIGURES + """)[index];
+    const names = gd._fullLayout.sliders[0].steps.map(s => s.args[0][0]);
+    const name = names[Math.round(position * (names.length - 1))];
+    await window.Plotly.animate(gd, [name], {mode: 'immediate', frame: {duration: 0, redraw: true},
+                                             transition: {duration: 0}});
+    return [gd._fullLayout.sliders[0].active, names.length];
+}"""
+ANIMATED_INDICES_JS = "() => (" + FIGURES + ").map((gd, i) => gd._fullLayout.sliders && gd._fullLayout.sliders.length ? i : -1).filter(i => i >= 0)"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_no_text_overlaps_other_text_or_a_control(views, name, size):
+    page = views(name, size)
+    page.screenshot(path=str(SHOTS / f"figures-{name}-{size[0]}x{size[1]}.png"), full_page=True)
+    problems = overlapping_text(page, range(page.evaluate(f"() => {FIGURES}.length")))
+    for index in page.evaluate(ANIMATED_INDICES_JS):  # later frames write other titles, labels and values
+        for position in (0.5, 1.0):
+            active, frames = page.evaluate(SHOW_FRAME_JS, [index, position])
+            page.wait_for_timeout(300)
+            problems += overlapping_text(page, [index], f" (frame {active + 1} of {frames})")
+        page.evaluate(SHOW_FRAME_JS, [index, 0.0])  # back to the first frame, as the page opens
     page.set_viewport_size({"width": size[0], "height": 3600})  # the app scrolls inside: a tall window shows all
     page.wait_for_timeout(1500)
     page.screenshot(path=str(SHOTS / f"figures-{name}-{size[0]}x{size[1]}-full.png"))
