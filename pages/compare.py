@@ -73,7 +73,7 @@ else:
                 st.subheader("with attention" if card.attention else "without attention")
                 st.caption(f"{card.name} · {widgets.metric_summary(card)} on the held-out test set")
                 widgets.plain_text("Output:", trace.output)
-                note = encdec_charts.answer_note(trace)
+                note = cache.answer_note(card.name, text)
                 if note:
                     st.caption(note)
                 for warning in trace.warnings:

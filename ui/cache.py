@@ -158,7 +158,16 @@ def get_generation_figure(name: str, prompt: str, length: int, temperature: floa
 def get_side_by_side(with_attention: str, without: str, text: str) -> go.Figure:
     from .encdec_charts import side_by_side_figure
 
-    return side_by_side_figure(get_trace(with_attention, text), get_trace(without, text))
+    return side_by_side_figure(get_trace(with_attention, text), get_trace(without, text),
+                               split=get_model(without).target_tokens)
+
+
+def answer_note(name: str, text: str) -> str | None:
+    """How many of the model's output tokens on `text` differ from the known answer, split by the
+    model's own target splitter (encdec_charts.answer_note); None when no answer is known."""
+    from .encdec_charts import answer_note as note
+
+    return note(get_trace(name, text), get_model(name).target_tokens)
 
 
 def sequential_timing(name: str, text: str, available: list[str]):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+from collections.abc import Callable
 
 import numpy as np
 import plotly.graph_objects as go
@@ -210,20 +211,24 @@ def length_findings(cards: list[ModelCard]) -> dict[str, str]:
     return found
 
 
-def answer_note(trace: Trace) -> str | None:
+def answer_note(trace: Trace, split: Callable[[str], list[str]] | None = None) -> str | None:
     """How many of a model's output tokens differ from the known answer (Markdown, no user text),
-    or None when the answer is not known."""
-    reference = known_answer(trace)
+    or None when the answer is not known. `split` as for known_answer."""
+    reference = known_answer(trace, split)
     if reference is None:
         return None
     card = _card(trace.model)
-    source = ("the input written backwards" if card is not None and card.task in REFERENCES
-              else "the reference of this input in the model card's held-out samples")
+    by_task = card is not None and card.task in REFERENCES
+    source = ("the input written backwards" if by_task
+              else "the closest human reference of this input in the model card's held-out samples")
     marks = wrong_marks(trace.out_tokens, reference)
     wrong = [f"y{i + 1}" for i, bad in enumerate(marks) if bad]
     if not wrong:
         return f"Every token is right against the known answer ({source})."
     shown = ", ".join(wrong[:12]) + (", ..." if len(wrong) > 12 else "")
+    if not by_task and trace.tgt_level != "char":  # a translation can be right in other words
+        return (f"{len(wrong)} of {len(marks)} tokens differ from {source}: {shown}; marked ✗ in the figure above "
+                "(another wording can be right too).")
     return (f"{len(wrong)} of {len(marks)} tokens are wrong against the known answer ({source}): {shown}; marked ✗ "
             "in the figure above.")
 
@@ -251,13 +256,13 @@ def timing_figure(timing: Timing) -> go.Figure:
     return fig
 
 
-def side_by_side_figure(with_attention: Trace, without: Trace, reference: list[str] | None = None) -> go.Figure:
+def side_by_side_figure(with_attention: Trace, without: Trace, reference: list[str] | None = None,
+                        split: Callable[[str], list[str]] | None = None) -> go.Figure:
     """Both models writing their output on the same input, one decoder step per frame (animated in
     the browser): the attention model's alignment matrix fills in row by row, and each model's
     output strip gains its token of the step (colour: the probability it gave that token). With a
-    `reference` (the right output tokens; by default `known_answer`), a token that differs from it is
-    marked ✗."""
-    reference = known_answer(without) if reference is None else reference
+    `reference` (the right output tokens; by default each output's `known_answer`, with the models'
+    `split`), a token that differs from it is marked ✗."""
     n = len(with_attention.src_tokens)
     steps = max(len(with_attention.steps), len(without.steps))
     weights = with_attention.attention.astype(np.float32)  # (m, n)
@@ -273,7 +278,7 @@ def side_by_side_figure(with_attention: Trace, without: Trace, reference: list[s
                              hovertemplate="α<sub>%{y},%{x}</sub> = %{z:.4f}<extra></extra>"), 1, 1)
     for row, trace, name in ((2, with_attention, "with attention"), (3, without, "without attention")):
         labels = [plot_text(token_label(t)) for t in trace.out_tokens]
-        marks = wrong_marks(trace.out_tokens, reference)
+        marks = wrong_marks(trace.out_tokens, known_answer(trace, split) if reference is None else reference)
         shown = [label + (" ✗" if wrong else "") for label, wrong in zip(labels, marks)]
         probs = np.array([dict(s.topk).get(s.token, np.nan) for s in trace.steps], dtype=np.float32)
         fig.add_trace(go.Heatmap(z=probs[None, :], x=np.arange(1, len(labels) + 1), y=[0], text=[shown],
@@ -306,16 +311,26 @@ def _card(name: str) -> ModelCard | None:
     return next((card for card in list_models() if card.name == name), None)
 
 
-def known_answer(trace: Trace) -> list[str] | None:
+def known_answer(trace: Trace, split: Callable[[str], list[str]] | None = None) -> list[str] | None:
     """The right output tokens of this input, when they are known: for a task whose answer follows
     from the input (core.limits.REFERENCES: reverse), or for an input among the model card's
-    held-out samples. Only for character outputs (other tokens need the model's own splitter)."""
+    held-out samples (of several human references, the one this output differs from least).
+    `split` is the model's own splitter of an output text into its tokens (Seq2Seq.target_tokens);
+    without it only character outputs are compared."""
     card = _card(trace.model)
-    if card is None or card.config.get("tgt_level") != "char":
+    if card is None:
         return None
+    if split is None:
+        if card.config.get("tgt_level") != "char":
+            return None
+        split = list
     if card.task in REFERENCES and all(len(token) == 1 for token in trace.src_tokens):
-        return list(REFERENCES[card.task]("".join(trace.src_tokens)))
-    return next((list(sample["reference"]) for sample in card.samples if sample.get("input") == trace.src_text), None)
+        return split(REFERENCES[card.task]("".join(trace.src_tokens)))
+    sample = next((sample for sample in card.samples if sample.get("input") == trace.src_text), None)
+    if sample is None:
+        return None
+    candidates = [split(reference) for reference in (sample.get("references") or [sample["reference"]])]
+    return min(candidates, key=lambda reference: sum(wrong_marks(trace.out_tokens, reference)))
 
 
 def wrong_marks(tokens: list[str], reference: list[str] | None) -> list[bool]:
