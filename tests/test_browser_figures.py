@@ -131,16 +131,17 @@ def overlapping_text(page, indices, label: str = "") -> list[str]:
     return problems
 
 
-# Show frame `position` (0 to 1 along the animation) of an animated figure at once, as the slider does.
-SHOW_FRAME_JS = """async ([index, position]) => {
-    const gd = (""" + FIGURES + """)[index];
+# Show frame `position` (0 to 1 along the animation) of the k-th animated figure at once, as the
+# slider does; returns its index among all figures, the frame shown and the number of frames.
+ANIMATIONS = "(" + FIGURES + ").filter(gd => gd._fullLayout.sliders && gd._fullLayout.sliders.length)"
+SHOW_FRAME_JS = """async ([k, position]) => {
+    const gd = (""" + ANIMATIONS + """)[k];
     const names = gd._fullLayout.sliders[0].steps.map(s => s.args[0][0]);
     const name = names[Math.round(position * (names.length - 1))];
     await window.Plotly.animate(gd, [name], {mode: 'immediate', frame: {duration: 0, redraw: true},
                                              transition: {duration: 0}});
-    return [gd._fullLayout.sliders[0].active, names.length];
+    return [(""" + FIGURES + """).indexOf(gd), gd._fullLayout.sliders[0].active, names.length];
 }"""
-ANIMATED_INDICES_JS = "() => (" + FIGURES + ").map((gd, i) => gd._fullLayout.sliders && gd._fullLayout.sliders.length ? i : -1).filter(i => i >= 0)"
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -149,12 +150,12 @@ def test_no_text_overlaps_other_text_or_a_control(views, name, size):
     page = views(name, size)
     page.screenshot(path=str(SHOTS / f"figures-{name}-{size[0]}x{size[1]}.png"), full_page=True)
     problems = overlapping_text(page, range(page.evaluate(f"() => {FIGURES}.length")))
-    for index in page.evaluate(ANIMATED_INDICES_JS):  # later frames write other titles, labels and values
+    for k in range(page.evaluate(f"() => {ANIMATIONS}.length")):  # later frames write other titles and labels
         for position in (0.5, 1.0):
-            active, frames = page.evaluate(SHOW_FRAME_JS, [index, position])
+            index, active, frames = page.evaluate(SHOW_FRAME_JS, [k, position])
             page.wait_for_timeout(300)
             problems += overlapping_text(page, [index], f" (frame {active + 1} of {frames})")
-        page.evaluate(SHOW_FRAME_JS, [index, 0.0])  # back to the first frame, as the page opens
+        page.evaluate(SHOW_FRAME_JS, [k, 0.0])  # back to the first frame, as the page opens
     page.set_viewport_size({"width": size[0], "height": 3600})  # the app scrolls inside: a tall window shows all
     page.wait_for_timeout(1500)
     page.screenshot(path=str(SHOTS / f"figures-{name}-{size[0]}x{size[1]}-full.png"))

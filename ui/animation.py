@@ -22,6 +22,7 @@ HIGHLIGHT = "#ff8c00"  # the query / the token being read (orange reads on both 
 FRAME_MS = 350  # Play speed of the timeline
 CHAR_PX = 0.6  # a character's width in a label, as a share of the font size (estimates crowding)
 NARROWEST_PX = 1100  # the narrowest figure the layouts plan for (a 1280-pixel wide window)
+PLOT_PX = 0.8 * NARROWEST_PX  # its plot area inside Plotly's margins (measured: 880 px at 1280x720)
 
 
 def _ticks(labels: list[str], start: int = 1, most: int = 45) -> dict:

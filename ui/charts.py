@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 
 from core import Trace, list_models
 
-from .animation import (HIGHLIGHT, NARROWEST_PX, STATE_SCALE, WEIGHT_SCALE, animated, animation_layout, bar_beside,
+from .animation import (HIGHLIGHT, NARROWEST_PX, PLOT_PX, STATE_SCALE, WEIGHT_SCALE, animated, animation_layout, bar_beside,
                         colour_axis, cover, fitting_ticks, frame_bars, label_width, outline, subplot_height,
                         subplot_ref, symmetric_range, unit_order, unit_rows)
 from .equations import exp_text
@@ -189,7 +189,7 @@ class _Layout:
     def __init__(self, trace: Trace):
         n, m = len(trace.src_tokens), len(trace.steps)
         self.fig = make_subplots(
-            rows=5, cols=2, column_widths=[0.57, 0.43], row_heights=[0.06, 0.34, 0.15, 0.15, 0.30],
+            rows=5, cols=2, column_widths=[0.57, 0.43], row_heights=[0.06, 0.34, 0.15, 0.15, 0.30],  # STRIP_SHARE
             specs=[[{}, {}], [{}, {}], [{}, {"rowspan": 2}], [{}, None], [{}, {}]],
             horizontal_spacing=0.1, vertical_spacing=0.085,
             subplot_titles=("source x<sub>j</sub>", "output y<sub>i</sub>",
@@ -209,6 +209,8 @@ class _Layout:
 
 
 TIMELINE_HEIGHT = 880
+STRIP_SHARE = 0.06 * (1 - 4 * 0.085)  # the token strips' row: its row height over the five rows and their gaps
+LINE_HEIGHT = 1.25  # a line of strip text, in font sizes
 
 
 def timeline_figure(trace: Trace) -> go.Figure:
@@ -236,7 +238,8 @@ def timeline_figure(trace: Trace) -> go.Figure:
     positions = np.arange(1, n + 1)
     rows = np.arange(1, H + 1)
     units = np.repeat((order + 1).astype(np.uint16)[:, None], max(n, m + 1), axis=1)  # hover names the unit
-    strip = strip_text(out_labels, 0.43 * 0.85 * NARROWEST_PX)
+    strip = strip_text(out_labels, 0.43 * (1 - 0.1) * PLOT_PX,  # the right column's share of the plot area
+                       height_px=STRIP_SHARE * (TIMELINE_HEIGHT - 70 - 110))  # animation_layout's margins
 
     add_token_strips(fig, src_labels, positions, strip, m, output_column=2)  # 0, 1
     fig.add_trace(go.Heatmap(z=enc, x=positions, y=rows, coloraxis="coloraxis", name="encoder states",
@@ -269,27 +272,32 @@ def timeline_figure(trace: Trace) -> go.Figure:
     return animated(fig, frames)
 
 
-def strip_text(labels: list[str], width_px: float, font_px: int = 13) -> dict:
+def strip_text(labels: list[str], width_px: float, font_px: int = 13, height_px: float | None = None) -> dict:
     """A strip of tokens laid out so that no label overlaps another: each label keeps its own
-    column and goes on the first line (of at most three) where it clears the label before it;
-    when three lines are not enough the font shrinks. Returns the text rows (a heatmap's text),
-    the font size and the number of lines."""
+    column and goes on the first line (of at most three, and of as many as `height_px` holds at the
+    font's line height) where it clears the label before it; when the lines are not enough the font
+    shrinks, and at the smallest font a label that clears no line is left out (the step's title
+    names every token). Returns the text rows (a heatmap's text), the font size and the number of
+    lines."""
     cell = width_px / max(len(labels), 1)
     for size in (font_px, 11, 9):
-        rows: list[list[str]] = [[""] * len(labels) for _ in range(3)]
-        ends = [-math.inf] * 3  # right edge (px) of the last label on each line
+        room = 3 if height_px is None else max(1, min(3, int(height_px // (LINE_HEIGHT * size))))
+        rows: list[list[str]] = [[""] * len(labels) for _ in range(room)]
+        ends = [-math.inf] * room  # right edge (px) of the last label on each line
         placed = True
         for k, label in enumerate(labels):
             half = label_width(label, size) / 2 + 2
             centre = (k + 0.5) * cell
-            line = next((r for r in range(3) if ends[r] <= centre - half), None)
+            line = next((r for r in range(room) if ends[r] <= centre - half), None)
             if line is None:
                 placed = False
-                line = min(range(3), key=lambda r: ends[r])
+                if size == 9:
+                    continue
+                line = min(range(room), key=lambda r: ends[r])
             rows[line][k] = label
             ends[line] = centre + half
         if placed or size == 9:
-            lines = max([r + 1 for r in range(3) if any(rows[r])] or [1])
+            lines = max([r + 1 for r in range(room) if any(rows[r])] or [1])
             return dict(rows=rows[:lines], size=size, lines=lines)
     raise AssertionError("unreachable")
 
@@ -299,7 +307,7 @@ def _style_axes(fig: go.Figure, grid: _Layout, src_labels: list[str], score_rang
     """Axes: source positions 1..n share the left column, decoder steps the right. Future output
     tokens never appear in labels (the strip reveals them as they are chosen): steps are numbered."""
     n, m = grid.n, grid.m
-    left, right = 0.57 * 0.85 * NARROWEST_PX, 0.43 * 0.85 * NARROWEST_PX
+    left, right = 0.57 * (1 - 0.1) * PLOT_PX, 0.43 * (1 - 0.1) * PLOT_PX  # the columns' shares of the plot area
     for row in (1, 2, 3, 4, 5):
         fig.update_xaxes(range=[0.5, n + 0.5], row=row, col=1, showticklabels=row == 5,
                          **fitting_ticks(src_labels, left))
