@@ -2,6 +2,7 @@
 import streamlit as st
 
 from ui.lecture_path import HOME, STOPS
+from ui import present
 from ui.shell import compact_top, import_in_turn, load_plotly_early, show_loading
 
 st.set_page_config(page_title="Seq2Seq Attention Explorer", page_icon="🔎", layout="wide")
@@ -11,6 +12,7 @@ navigation = st.navigation(position="top", pages=[
     st.Page(stop.path, title=stop.title, icon=stop.icon, url_path=stop.url_path, default=stop is HOME)
     for stop in [HOME, *STOPS]])
 compact_top()
+present.switch()  # the presenter view's switch, styles and keyboard (ui/present.py)
 loading = show_loading(navigation.title)
 early_chart = load_plotly_early()  # before torch: the browser fetches Plotly while the server imports
 
@@ -25,6 +27,7 @@ if loading is not None:
     loading.caption(":material/hourglass_top: Loading the models…")  # the page writes its own title below from here on
 try:
     navigation.run()
+    present.sync_url()  # pages write their own parameters; `present` stays in the link while it is on
 finally:
     for slot in (early_chart, loading):
         if slot is not None:

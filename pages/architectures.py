@@ -8,7 +8,7 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 import streamlit as st
 
 from ui import architecture_charts as arch
-from ui import cache, rnn_tables, widgets
+from ui import cache, present, rnn_tables, widgets
 from ui.labels import GLOSSARY, markdown_text
 from ui.state import Param
 
@@ -67,7 +67,7 @@ st.markdown(EXPLAIN[pattern])
 if pattern == "encoder-decoder":
     example = cache.get_trace(arch.PLAIN_EXAMPLE[0], arch.PLAIN_EXAMPLE[1]) if arch.PLAIN_EXAMPLE[0] in cards else None
     diagram = arch.pattern_figure(pattern, *(arch.plain_example(example)))
-    st.plotly_chart(diagram, key=key("diagram"), config={"displaylogo": False})
+    present.chart(diagram, key("diagram"), main=True)
     widgets.download_animation(diagram, "RNN architectures: the encoder-decoder",
                                [("Example", arch.plain_example_caption(example))], ["architectures", pattern],
                                key("download"))
@@ -106,7 +106,7 @@ for warning in trace.warnings:
 
 outputs = [s.prediction for s in trace.steps]
 diagram = arch.pattern_figure(pattern, trace.tokens, outputs)
-st.plotly_chart(diagram, key=key("diagram"), config={"displaylogo": False})
+present.chart(diagram, key("diagram"), main=True)
 widgets.download_animation(diagram, f"RNN architectures: {arch.PATTERNS[pattern]}", [("Model", name), ("Text", text)],
                            ["architectures", pattern, text], key("download"))
 st.caption("The wiring, unrolled over the first words or characters of your text. Press ▶ Play to light up what is "
@@ -116,7 +116,7 @@ if pattern == "labeling":
     tagged = " ".join(f"{word} [{s.prediction}]" if s.prediction != "O" else word
                       for word, s in zip(trace.pieces, trace.steps))  # the words as typed, <unk> or not
     widgets.plain_text("Labels:", tagged)
-    st.plotly_chart(arch.label_probs_figure(trace), key=key("labels"))
+    present.chart(arch.label_probs_figure(trace), key("labels"))
     held = card.metrics.get("held_out_templates", {}).get("token_f1")
     st.caption(f"Held-out token F1 {100 * card.metrics['token_f1']:.1f}%"
                + (f"; on sentence templates never seen in training {100 * held:.1f}%" if held else "")
@@ -125,11 +125,11 @@ if pattern == "labeling":
 elif pattern == "classification":
     final = trace.steps[-1]
     widgets.plain_text("Prediction from the last state h_n:", f"{final.prediction} (p = {final.topk[0][1]:.3f})")
-    st.plotly_chart(arch.class_probs_figure(trace), key=key("classes"))
+    present.chart(arch.class_probs_figure(trace), key("classes"))
     st.caption(f"Held-out accuracy {100 * card.metrics['accuracy']:.1f}%, macro F1 {100 * card.metrics['macro_f1']:.1f}% "
                "(human ratings of movie, tweet, editorial and product snippets). " + GLOSSARY["macro F1"])
 else:
-    st.plotly_chart(arch.next_token_figure(trace), key=key("next"))
+    present.chart(arch.next_token_figure(trace), key("next"))
     st.caption("Each column: the model's top five guesses for the next character after reading up to there; ● marks "
                "the character that actually follows in your text.")
     st.subheader("Generation: each sampled character is fed back")
@@ -144,7 +144,7 @@ else:
     st.markdown("**Prompt, then the generated text:**")
     st.code(text + generation.generated_text, language=None, wrap_lines=True)
     generated = cache.get_generation_figure(name, text, int(length), float(temperature), int(seed))
-    st.plotly_chart(generated, key=key("generation"), config={"displaylogo": False})
+    present.chart(generated, key("generation"), main=True)
     widgets.download_animation(generated, f"Language modeling: {name}",
                                [("Prompt", text), ("Generated", generation.generated_text)],
                                ["generation", name, text], key("download-generation"))

@@ -6,7 +6,7 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 
 import streamlit as st
 
-from ui import cache, sections, session_models, unit_lines, widgets
+from ui import cache, present, sections, session_models, unit_lines, widgets
 from ui.labels import GLOSSARY, markdown_text, position_label
 from ui.state import BEAM_MAX, MAX_TEXT_CHARS, TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP, View
 
@@ -121,7 +121,7 @@ else:
     widgets.plain_text("Output:", trace.output)
 
 timeline = session_models.get_timeline(card.name, text, temperature, tuple(hidden), beam)
-st.plotly_chart(timeline, config={"displaylogo": False}, key=key("timeline"))
+present.chart(timeline, key("timeline"), main=True)
 widgets.download_animation(timeline, f"Attention, step by step: {card.name}",
                            [("Model", card.name), ("Input", text), ("Output", trace.output)],
                            ["attention", card.name, text], key("download"))

@@ -7,7 +7,7 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 
 import streamlit as st
 
-from ui import cache, rnn_charts, rnn_tables, unit_lines, widgets
+from ui import cache, present, rnn_charts, rnn_tables, unit_lines, widgets
 from ui.labels import GLOSSARY, markdown_text
 from ui.rnn_equations import busiest_unit, update_equations
 from ui.state import Param
@@ -65,7 +65,7 @@ st.caption(f"{card.name}: {CELL_NAMES[cell]}, {H} hidden units, held-out {card.m
            f"character on plays it never saw. {GLOSSARY['bits per character']}")
 
 unrolled = cache.get_unrolled(card.name, text)
-st.plotly_chart(unrolled, config={"displaylogo": False}, key=key("unrolled"))
+present.chart(unrolled, key("unrolled"), main=True)
 widgets.download_animation(unrolled, f"Recurrent networks: {card.name}", [("Model", card.name), ("Text", text)],
                            ["rnn", card.name, text], key("download"))
 st.caption("**The unrolled network.** Press ▶ Play: one step per character. Each column of the heatmap is the hidden "
@@ -90,7 +90,7 @@ st.markdown(f"At step $t = {t + 1}$ the network reads $x_{{{t + 1}}}$ = “{mark
             f"updates the state. The unit that changed most here is unit {busiest_unit(trace, t) + 1}.")
 for line in update_equations(trace, t, unit):
     st.latex(line)
-st.plotly_chart(rnn_charts.gates_figure(trace, t), key=key("gates"))
+present.chart(rnn_charts.gates_figure(trace, t), key("gates"))
 update = rnn_tables.update_table(trace, t)
 with st.expander("Every unit of this update (table)"):
     widgets.table(update, "This update (CSV)", f"step{t + 1}-update.csv", key("csv-update"), height=260)
@@ -113,7 +113,7 @@ with explore[1]:
     choices = list(dict.fromkeys([int(u) - 1 for u in ranking["unit"]] + [unit]))
     shown_unit = st.selectbox("Unit to show over the text", choices, format_func=lambda u: f"unit {u + 1}",
                               key=key("shown-unit"), help="The units of the ranking, and unit k from above.")
-    st.plotly_chart(rnn_charts.unit_text_figure(trace, shown_unit), key=key("unit-text"))
+    present.chart(rnn_charts.unit_text_figure(trace, shown_unit), key("unit-text"))
 
 with st.expander("Every step and every state (tables)"):
     widgets.table(rnn_tables.steps_table(trace), "Steps (CSV)", "steps.csv", key("csv-steps"))

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import Trace
 
-from . import charts, equations, tables
+from . import charts, equations, present, tables
 from .labels import GLOSSARY, markdown_text, token_label
 
 
@@ -25,14 +25,14 @@ def step_in_depth(trace: Trace, step: int, key: str) -> None:
     one, two, three, numbers = st.tabs(["Step 1 · scores", "Step 2 · weights", "Step 3 · context", "Tables"])
     with one:
         st.latex(eq.score)
-        st.plotly_chart(charts.scores_figure(trace, step), key=f"{key}.scores")
+        present.chart(charts.scores_figure(trace, step), f"{key}.scores")
     with two:
         st.latex(eq.softmax)
-        st.plotly_chart(charts.weights_figure(trace, step), key=f"{key}.weights")
+        present.chart(charts.weights_figure(trace, step), f"{key}.weights")
     with three:
         st.latex(eq.context)
         st.latex(eq.context_unit)
-        st.plotly_chart(charts.context_figure(trace, step), key=f"{key}.context")
+        present.chart(charts.context_figure(trace, step), f"{key}.context")
     with numbers:
         weights = tables.step_table(trace, step)
         st.dataframe(weights, hide_index=True)
@@ -48,7 +48,7 @@ def every_step(trace: Trace, step: int, key: str, target_level: str) -> None:
     """Every decoder step at once: outputs with their top choices, the alignment matrix (the
     selected step outlined), CSV downloads, and the beam's hypotheses when there was a beam."""
     st.dataframe(tables.outputs_table(trace), hide_index=True)
-    st.plotly_chart(charts.alignment_figure(trace, step), key=f"{key}.alignment")
+    present.chart(charts.alignment_figure(trace, step), f"{key}.alignment")
     downloads = st.columns(2)
     downloads[0].download_button("Alignment matrix α (CSV)", tables.attention_table(trace).to_csv(), "attention.csv",
                                  "text/csv", key=f"{key}.csv-attention")

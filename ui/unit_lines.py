@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from . import present
 from .animation import NARROWEST_PX, fitting_ticks
 
 MAX_FOLLOWED = 8
@@ -58,7 +59,7 @@ def follow_units(key: str, states: np.ndarray, labels: Sequence[str], symbol: st
         help=f"Each line is one row of the heatmap: {what}. The first four are the units that move most over "
              "this input.")
     if followed:
-        st.plotly_chart(unit_lines_figure(states, labels, followed, symbol, x_title), key=f"{key}-figure")
+        present.chart(unit_lines_figure(states, labels, followed, symbol, x_title), f"{key}-figure")
 
 
 def seq2seq_vectors(trace) -> dict[str, tuple[np.ndarray, list[str], str, str, str]]:

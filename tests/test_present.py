@@ -1,0 +1,73 @@
+"""The presenter view without a browser: the link's switch, the presented figures (larger text,
+ticks thinned to their room, frames kept, the cached original untouched) and the pages in it."""
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT, SHIPPED, shipped
+from ui import present
+from ui.animation import PLOT_PX, label_width
+from ui.charts import timeline_figure
+
+
+@pytest.mark.parametrize("raw,wanted,notice", [
+    (None, None, False), ("1", True, False), ("true", True, False), (["0", "1"], True, False), ("0", False, False),
+    ("off", False, False), ("<b>x", False, True), ("", False, True), ([], None, False)])
+def test_the_link_switch(raw, wanted, notice):
+    value, message = present.read_link({} if raw is None else {"present": raw})
+    assert value is wanted and bool(message) is notice
+    if message:
+        assert "<b>" not in message
+
+
+def test_a_presented_figure_has_large_text_and_ticks_that_fit():
+    labels = [f"token{k}" for k in range(1, 41)]
+    fig = go.Figure(go.Heatmap(z=np.zeros((3, 40)), x=np.arange(1, 41), text=[labels] * 3, texttemplate="%{text}"))
+    fig.update_xaxes(tickvals=list(range(1, 41, 2)), ticktext=labels[::2], domain=[0, 0.5])
+    fig.update_layout(height=300)
+    out = present.presented(fig)
+    assert out is not fig and fig.layout.xaxis.tickfont.size is None  # the original is untouched
+    assert out.layout.xaxis.tickfont.size >= present.FONT_PX and out.layout.font.size == present.FONT_PX
+    assert out.data[0].textfont.size == 12  # text inside cells keeps its size
+    values = list(out.layout.xaxis.tickvals)
+    gap_px = (values[1] - values[0]) * 0.5 * PLOT_PX / 40
+    assert gap_px >= max(label_width(t, present.FONT_PX) for t in out.layout.xaxis.ticktext)
+    assert set(out.layout.xaxis.ticktext) <= set(labels[::2])
+    assert out.layout.height == pytest.approx(300 * present.GROWTH)
+    assert present.presented(fig, main=True).layout.height >= present.MAIN_HEIGHT
+    assert present.presented(fig) is out  # presented once per figure
+
+
+@pytest.mark.skipif("dates-attn" not in SHIPPED, reason="dates-attn")
+def test_a_presented_animation_keeps_every_frame_and_number():
+    fig = timeline_figure(shipped("dates-attn").translate("3rd of May 1979"))
+    plain, shown = fig.to_dict(), present.presented(fig, main=True).to_dict()
+    assert len(shown["frames"]) == len(plain["frames"]) > 10
+    assert json.dumps(shown["frames"]) == json.dumps(plain["frames"])
+    for a, b in zip(plain["data"], shown["data"]):
+        assert json.dumps(a.get("z")) == json.dumps(b.get("z"))
+
+
+def open_page(page: str, query: dict) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page(page)
+    at.query_params.update(query)
+    return at.run()
+
+
+@pytest.mark.skipif("dates-attn" not in SHIPPED, reason="dates-attn")
+def test_pages_open_in_the_presenter_view_from_a_link():
+    at = open_page("pages/attention.py", {"model": "dates-attn", "text": "3rd of May 1979", "present": "1"})
+    assert not at.exception
+    assert at.toggle(key="present").value is True
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["height"] >= present.MAIN_HEIGHT and spec["layout"]["font"]["size"] == present.FONT_PX
+    assert len(spec["frames"]) > 10
+    at = open_page("pages/attention.py", {"model": "dates-attn", "text": "3rd of May 1979", "present": "<script>"})
+    assert not at.exception and at.toggle(key="present").value is False
+    assert any("presenter view in the link" in i.value for i in at.info)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"].get("font", {}).get("size") != present.FONT_PX
