@@ -19,6 +19,22 @@ from tqdm import tqdm
 from .checkpoint import ModelCard
 
 
+@dataclass(frozen=True, kw_only=True)
+class Budget:
+    """The part of a task's training settings both trainers read (core.train.Settings,
+    core.rnn_train.RecurrentSettings): optimizer steps, batch size, learning rate, dropout, which
+    tokens enter the vocabulary (at least min_freq times, at most max_vocab of them) and how often
+    the validation split is evaluated."""
+
+    steps: int
+    batch_size: int
+    lr: float = 2e-3
+    dropout: float = 0.0
+    min_freq: int = 1
+    max_vocab: int | None = None
+    eval_every: int = 500
+
+
 def length_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
     """Shuffled batches of example indices of similar length (less padding; every example once)."""
     order = list(range(len(lengths)))

@@ -23,7 +23,7 @@ import torch
 from .checkpoint import CHECKPOINT_DIR, ModelCard, save_model
 from .evaluate import alignment_figures, evaluate, grouped, is_translation, pad
 from .film import METRIC_SLICE, PROBES, FilmRecorder, save_film
-from .fit import fit, length_batches, trained_card
+from .fit import Budget, fit, length_batches, trained_card
 from .model import ModelConfig, Seq2Seq
 from .rnn_train import RECURRENT_SETTINGS, train_recurrent
 from .tasks import get_task
@@ -32,8 +32,8 @@ from .text import normalize
 from .vocab import EOS_ID, SPECIALS, Vocab
 
 
-@dataclass(frozen=True)
-class Settings:
+@dataclass(frozen=True, kw_only=True)
+class Settings(Budget):
     """Per-task model size and training budget (the same for the -attn and -noattn model)."""
 
     embed_dim: int
@@ -44,14 +44,8 @@ class Settings:
     max_src_len: int
     max_tgt_len: int
     length_buckets: tuple
-    steps: int
     batch_size: int = 128
-    lr: float = 2e-3
-    dropout: float = 0.0
     drop_spaces: bool = False
-    min_freq: int = 1
-    max_vocab: int | None = None
-    eval_every: int = 500
     label_smoothing: float = 0.0
     train_size: int | None = None  # None: the task's default
     bidirectional: bool = False  # the encoder reads both ways (core.model.ModelConfig)
