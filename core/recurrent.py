@@ -18,7 +18,8 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-CELL_TYPES = ("rnn", "gru", "lstm")
+from .options import CELL_TYPES
+
 SEQUENCE_RNN = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}  # a whole sequence in one call
 STEP_CELL = {"rnn": nn.RNNCell, "gru": nn.GRUCell, "lstm": nn.LSTMCell}  # one step
 GATE_BLOCKS = {"rnn": 1, "gru": 3, "lstm": 4}  # rows of W_ih and W_hh: k blocks of H

@@ -23,17 +23,16 @@ import numpy as np
 import torch
 from torch import nn
 
+from .options import GENERATE_MAX, SEED_MAX, TEMPERATURE_MAX, TEMPERATURE_MIN
 from .recurrent import CELL_TYPES, GATES, CellWeights, State, cell_step, hidden_of, run_cells, zero_state
 from .text import check_text, normalize, tokenize
 from .vocab import PAD_ID, UNK, Vocab
 
 KINDS = ("lm", "tagger", "classifier")
 TOPK = 5
-MAX_GENERATE = 1000
 # gradient_norms costs one forward-mode pass per embedding dimension through n steps (n = 2000: 6-15 s
 # and 150 MB); the long-term dependency demonstration needs far fewer
 MAX_GRADIENT_TOKENS = 120
-MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0
 @dataclass
 class RNNConfig:
     """Everything needed to rebuild a recurrent model; stored inside its checkpoint card."""
@@ -286,14 +285,14 @@ def lm_pieces(text: str) -> list[str]:
 
 
 def _generation_options(length: object, temperature: object, seed: object) -> tuple[int, float, int]:
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or not 1 <= length <= MAX_GENERATE:
-        raise ValueError(f"The length must be a whole number from 1 to {MAX_GENERATE}.")
+    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or not 1 <= length <= GENERATE_MAX:
+        raise ValueError(f"The length must be a whole number from 1 to {GENERATE_MAX}.")
     try:
         temperature = float(temperature)
     except (TypeError, ValueError):
         raise ValueError("The temperature must be a number.") from None
-    if not math.isfinite(temperature) or not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
-        raise ValueError(f"The temperature must be a number from {MIN_TEMPERATURE} to {MAX_TEMPERATURE}.")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**31:
-        raise ValueError("The seed must be a whole number from 0 to 2147483647.")
+    if not math.isfinite(temperature) or not TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX:
+        raise ValueError(f"The temperature must be a number from {TEMPERATURE_MIN} to {TEMPERATURE_MAX}.")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= SEED_MAX:
+        raise ValueError(f"The seed must be a whole number from 0 to {SEED_MAX}.")
     return int(length), temperature, int(seed)
