@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from .options import GENERATE_MAX, SEED_MAX, TEMPERATURE_MAX, TEMPERATURE_MIN
-from .recurrent import CELL_TYPES, GATES, CellWeights, State, cell_step, hidden_of, run_cells, zero_state
+from .recurrent import CELL_TYPES, CellWeights, State, cell_step, hidden_of, run_cells, zero_state
 from .text import check_text, normalize, tokenize
 from .vocab import PAD_ID, UNK, Vocab
 
@@ -81,7 +81,7 @@ class RNNStep:
     index: int
     token: str  # x_t as the model read it (<unk> visible)
     state: np.ndarray  # (H,) h_t
-    gates: dict[str, np.ndarray]  # GATES[cell], each (H,)
+    gates: dict[str, np.ndarray]  # core.recurrent.GATES[cell], each (H,)
     probs: np.ndarray  # (L,) the head's distribution from h_t
     topk: list[tuple[str, float]]
     prediction: str  # the most probable label (lm: the most probable next token)

@@ -12,8 +12,8 @@ import pytest
 import torch
 
 from core.checkpoint import load_model, save_model
-from core.recurrent import SEQUENCE_RNN, CellWeights
-from core.rnn import GATES, RecurrentModel, RNNConfig
+from core.recurrent import GATES, SEQUENCE_RNN, CellWeights
+from core.rnn import RecurrentModel, RNNConfig
 from core.rnn_train import evaluate_recurrent, f1_scores, train_recurrent
 from core.vocab import SPECIALS
 
