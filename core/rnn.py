@@ -33,6 +33,8 @@ TOPK = 5
 # gradient_norms costs one forward-mode pass per embedding dimension through n steps (n = 2000: 6-15 s
 # and 150 MB); the long-term dependency demonstration needs far fewer
 MAX_GRADIENT_TOKENS = 120
+
+
 @dataclass
 class RNNConfig:
     """Everything needed to rebuild a recurrent model; stored inside its checkpoint card."""
