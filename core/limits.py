@@ -76,8 +76,7 @@ class Timing:
     chains: list[Chain]
 
 
-def median_ms(fn, repeats: int) -> float:
-    """The median time of `repeats` calls of `fn()` in milliseconds, after one call to warm up."""
+def _median_ms(fn, repeats: int) -> float:
     fn()  # warm up (first calls allocate)
     times = []
     for _ in range(repeats):
@@ -149,13 +148,13 @@ def sequential_vs_parallel(model: Seq2Seq, text: str, with_attention: Seq2Seq | 
     width = model.config.hidden
     plain, n = _recurrent_layers(model, text, steps)
     chains = [Chain(f"RNN encoder-decoder, c = h^e_n ({model.name}): {n} encoder + {steps} decoder steps",
-                    n + steps, median_ms(plain, repeats))]
+                    n + steps, _median_ms(plain, repeats))]
     if with_attention is not None:
         attended, n_attn = _recurrent_layers(with_attention, text, steps)
         chains.append(Chain(f"RNN encoder-decoder with attention ({with_attention.name}): {n_attn} encoder + {steps} "
-                            "decoder steps", n_attn + steps, median_ms(attended, repeats)))
+                            "decoder steps", n_attn + steps, _median_ms(attended, repeats)))
     chains.append(Chain(f"self-attention, one encoder layer: all {n} source positions at once", 1,
-                        median_ms(_self_attention_layer(n, width, causal=False), repeats)))
+                        _median_ms(_self_attention_layer(n, width, causal=False), repeats)))
     chains.append(Chain(f"self-attention, one decoder layer in training: all {steps} output positions at once", 1,
-                        median_ms(_self_attention_layer(steps, width, causal=True), repeats)))
+                        _median_ms(_self_attention_layer(steps, width, causal=True), repeats)))
     return Timing(source=n, output=steps, hidden=width, chains=chains)
