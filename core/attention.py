@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-SCORE_FUNCTIONS = ("dot", "general", "additive")
+from .options import SCORE_FUNCTIONS  # noqa: F401  (read from here by core.model and core.card_schema)
 
 
 class Scorer(nn.Module):

@@ -101,13 +101,20 @@ def save_model(model: Seq2Seq | RecurrentModel, card: ModelCard, directory: Path
                                                encoding="utf-8")
 
 
+def check_file(path: Path, limit: int, missing: str, too_large: str) -> None:
+    """CheckpointError "`path`: `missing`" if there is no file at `path`, "`path`: `too_large`"
+    if it has more than `limit` bytes (checked before anything is read)."""
+    if not path.is_file():
+        raise CheckpointError(f"{path}: {missing}")
+    if path.stat().st_size > limit:
+        raise CheckpointError(f"{path}: {too_large}")
+
+
 def read_card(path: Path) -> ModelCard:
     """The card at `path`, checked against the schema (core.card_schema) and its config built once."""
     path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"{path}: model card not found.")
-    if path.stat().st_size > MAX_CARD_BYTES:
-        raise CheckpointError(f"{path}: not a valid model card (larger than {MAX_CARD_BYTES:,} bytes).")
+    check_file(path, MAX_CARD_BYTES, "model card not found.",
+               f"not a valid model card (larger than {MAX_CARD_BYTES:,} bytes).")
     try:
         raw = path.read_bytes()
     except OSError as err:
@@ -161,12 +168,21 @@ def load_model(name: str, directory: Path = CHECKPOINT_DIR) -> Seq2Seq | Recurre
     if pieces_digest != card.pieces_sha256:  # a changed piece file would split text differently
         raise CheckpointError(f"{pieces_path(name, directory)}: the piece models do not match the checksum in the "
                               "card (the file is damaged or was changed).")
+    return _stamped(model, card, digest,
+                    unstamped=f"{card_path(name, directory)}: the card holds no checksum of its weights; once they "
+                              f"are known to be right, run `python -m core.stamp {name}`.",
+                    mismatch=f"{weights_path(name, directory)}: the weights do not match the checksum in the card "
+                             "(the file is damaged or was changed).")
+
+
+def _stamped(model: Seq2Seq | RecurrentModel, card: ModelCard, digest: str, *, unstamped: str, mismatch: str
+             ) -> Seq2Seq | RecurrentModel:
+    """`model` with its card, in eval mode, once `digest` (its weights file's SHA-256) is the one
+    the card holds; CheckpointError(`unstamped`) if the card holds none, (`mismatch`) if it differs."""
     if not card.weights_sha256:
-        raise CheckpointError(f"{card_path(name, directory)}: the card holds no checksum of its weights; once they "
-                              f"are known to be right, run `python -m core.stamp {name}`.")
+        raise CheckpointError(unstamped)
     if digest != card.weights_sha256:
-        raise CheckpointError(f"{weights_path(name, directory)}: the weights do not match the checksum in the card "
-                              "(the file is damaged or was changed).")
+        raise CheckpointError(mismatch)
     model.card = card
     model.eval()
     return model
@@ -229,10 +245,8 @@ def _read_piece_models(name: str, config: ModelConfig, directory: Path) -> tuple
     if not sides:
         return {}, ""
     path = pieces_path(name, directory)
-    if not path.is_file():
-        raise CheckpointError(f"{path}: piece model file not found.")
-    if path.stat().st_size > MAX_CARD_BYTES:
-        raise CheckpointError(f"{path}: the piece model file is larger than {MAX_CARD_BYTES // 2**20} MB.")
+    check_file(path, MAX_CARD_BYTES, "piece model file not found.",
+               f"the piece model file is larger than {MAX_CARD_BYTES // 2**20} MB.")
     try:
         raw = path.read_bytes()
         plain = json.loads(raw.decode("utf-8"))
@@ -271,15 +285,13 @@ def model_from_files(card_data: bytes, weights_data: bytes, card_name: str = "th
     if "piece" in (config.src_level, config.tgt_level):
         raise CheckpointError(f"{card_name}: a model with subword pieces needs its piece file too, which cannot "
                               "be uploaded here.")
-    if not card.weights_sha256:
-        raise CheckpointError(f"{card_name}: the card holds no checksum of its weights.")
+    unstamped = f"{card_name}: the card holds no checksum of its weights."
+    if not card.weights_sha256:  # refused before the weights are read
+        raise CheckpointError(unstamped)
     model, digest = _model_from_weights(lambda: Seq2Seq(config), weights_data, weights_name)
-    if digest != card.weights_sha256:
-        raise CheckpointError(f"{weights_name}: the weights do not match the checksum in the card (another "
-                              "model's weights, or a changed file).")
-    model.card = card
-    model.eval()
-    return model
+    return _stamped(model, card, digest, unstamped=unstamped,
+                    mismatch=f"{weights_name}: the weights do not match the checksum in the card (another "
+                             "model's weights, or a changed file).")
 
 
 def model_card(name: str, directory: Path = CHECKPOINT_DIR) -> ModelCard:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
+from .options import BEAM_MAX, TRANSLATE_TEMPERATURE_MAX, TRANSLATE_TEMPERATURE_MIN
 from .recurrent import Encoded, State, hidden_of
 from .text import check_text
 from .trace import DecoderStep, Hypothesis, Trace
@@ -21,9 +22,6 @@ if TYPE_CHECKING:  # the model calls this module; this module only reads the mod
     from .model import Seq2Seq
 
 TOPK = 5  # how many of the output distribution's most probable tokens a step records
-MAX_BEAM = 10
-# Beyond these, softmax(scores / T) is a one-hot or a flat line in float32 and nothing more is seen.
-MIN_TEMPERATURE, MAX_TEMPERATURE = 0.01, 100.0
 
 
 class Source:
@@ -166,11 +164,11 @@ def _validate_options(model: Seq2Seq, temperature: object, mask: object, beam: o
         temperature = float(temperature)
     except (TypeError, ValueError):
         raise ValueError("The temperature must be a number.") from None
-    if not math.isfinite(temperature) or not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
-        raise ValueError(f"The temperature must be a positive number from {MIN_TEMPERATURE} to {MAX_TEMPERATURE} "
-                         "(1 is the model as trained).")
-    if isinstance(beam, bool) or not isinstance(beam, (int, np.integer)) or not 1 <= beam <= MAX_BEAM:
-        raise ValueError(f"The beam width must be a whole number from 1 to {MAX_BEAM}.")
+    if not math.isfinite(temperature) or not TRANSLATE_TEMPERATURE_MIN <= temperature <= TRANSLATE_TEMPERATURE_MAX:
+        raise ValueError(f"The temperature must be a positive number from {TRANSLATE_TEMPERATURE_MIN} to "
+                         f"{TRANSLATE_TEMPERATURE_MAX} (1 is the model as trained).")
+    if isinstance(beam, bool) or not isinstance(beam, (int, np.integer)) or not 1 <= beam <= BEAM_MAX:
+        raise ValueError(f"The beam width must be a whole number from 1 to {BEAM_MAX}.")
     if isinstance(mask, (str, bytes, dict)) or not isinstance(mask, Iterable):
         raise ValueError("Mask positions must be a list of whole numbers.")
     mask = list(mask)

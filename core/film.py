@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .checkpoint import CHECKPOINT_DIR, CheckpointError, model_card, weights_path
+from .checkpoint import CHECKPOINT_DIR, CheckpointError, check_file, model_card, weights_path
 from .weights_file import weights_sha256
 
 FILM_SUFFIX = ".film.json.gz"
@@ -135,10 +135,8 @@ def save_film(film: Film, directory: Path = CHECKPOINT_DIR) -> Path:
 def load_film(name: str, directory: Path = CHECKPOINT_DIR) -> Film:
     """The film of model `name`; CheckpointError naming the file if it is missing or damaged."""
     path = film_path(name, directory)
-    if not path.is_file():
-        raise CheckpointError(f"{path}: no training film for {name}.")
-    if path.stat().st_size > MAX_FILM_BYTES:
-        raise CheckpointError(f"{path}: the film file is larger than {MAX_FILM_BYTES // 2**20} MB.")
+    check_file(path, MAX_FILM_BYTES, f"no training film for {name}.",
+               f"the film file is larger than {MAX_FILM_BYTES // 2**20} MB.")
     try:
         data = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
         film = Film.from_dict(data)

@@ -19,6 +19,22 @@ from tqdm import tqdm
 from .checkpoint import ModelCard
 
 
+@dataclass(frozen=True, kw_only=True)
+class Budget:
+    """The part of a task's training settings both trainers read (core.train.Settings,
+    core.rnn_train.RecurrentSettings): optimizer steps, batch size, learning rate, dropout, which
+    tokens enter the vocabulary (at least min_freq times, at most max_vocab of them) and how often
+    the validation split is evaluated."""
+
+    steps: int
+    batch_size: int
+    lr: float = 2e-3
+    dropout: float = 0.0
+    min_freq: int = 1
+    max_vocab: int | None = None
+    eval_every: int = 500
+
+
 def length_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
     """Shuffled batches of example indices of similar length (less padding; every example once)."""
     order = list(range(len(lengths)))
@@ -38,14 +54,18 @@ class Fitted:
     best_step: int  # the step whose weights were kept
     best_value: float
     history: list[dict] = field(default_factory=list)  # step, training loss, validation value
+    stopped: bool = False  # ended by `should_stop` before its steps and its deadline
 
 
 def fit(model: torch.nn.Module, batches: Iterable, loss_of: Callable[[object], torch.Tensor],
         validate: Callable[[], float], *, steps: int, lr: float, eval_every: int, deadline: float,
-        name: str, progress: bool = True, digits: int = 4, recorder=None) -> Fitted:
-    """Train `model` on `batches` (an endless iterable) for `steps` optimizer steps or until the
-    `deadline` (time.time()), evaluating `validate()` (higher is better) every `eval_every` steps
-    and at the end; the best weights are loaded back and the model left in eval mode.
+        name: str, progress: bool = True, digits: int = 4, recorder=None,
+        should_stop: Callable[[], bool] | None = None) -> Fitted:
+    """Train `model` on `batches` (an endless iterable) for `steps` optimizer steps, until the
+    `deadline` (time.time()) or until `should_stop()` (asked after every step) is true, evaluating
+    `validate()` (higher is better) every `eval_every` steps and at the end (a stop ends training
+    as the deadline does: the last weights are evaluated too); the best weights are loaded back
+    and the model left in eval mode; `Fitted.stopped` says whether `should_stop` ended it.
     `recorder` (core.film.FilmRecorder) is told every batch's loss and records the model at its
     points; recording only runs the model, so the training itself is the same with or without it."""
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -53,7 +73,7 @@ def fit(model: torch.nn.Module, batches: Iterable, loss_of: Callable[[object], t
     history: list[dict] = []
     bar = tqdm(total=steps, disable=not progress, desc=name, dynamic_ncols=True,
                mininterval=0.5 if sys.stderr.isatty() else 30)
-    step = 0
+    step, stopped = 0, False
     for batch in batches:
         model.train()
         loss = loss_of(batch)
@@ -67,8 +87,9 @@ def fit(model: torch.nn.Module, batches: Iterable, loss_of: Callable[[object], t
         optimizer.step()
         step += 1
         bar.update(1)
-        out_of_time = time.time() >= deadline
-        if step % eval_every == 0 or step == steps or out_of_time:  # the last weights are evaluated too
+        stopped = should_stop is not None and bool(should_stop())
+        ending = stopped or time.time() >= deadline
+        if step % eval_every == 0 or step == steps or ending:  # the last weights are evaluated too
             value = validate()
             history.append({"step": step, "loss": round(loss.item(), 4), "valid": round(value, digits)})
             if value > best_value:
@@ -79,14 +100,14 @@ def fit(model: torch.nn.Module, batches: Iterable, loss_of: Callable[[object], t
                     for group in optimizer.param_groups:
                         group["lr"] /= 2
             bar.set_postfix(loss=f"{loss.item():.3f}", valid=f"{value:.{digits}f}", best=f"{best_value:.{digits}f}")
-        if step >= steps or out_of_time:
+        if step >= steps or ending:
             break
     bar.close()
     if recorder is not None:
         recorder.record(step)  # the last weights (their loss: the batches since the point before)
     model.load_state_dict(best_state)
     model.eval()
-    return Fitted(steps=step, best_step=best_step, best_value=best_value, history=history)
+    return Fitted(steps=step, best_step=best_step, best_value=best_value, history=history, stopped=stopped)
 
 
 def trained_card(*, config, module, description: str, data: dict, metrics: dict, by_length: list[dict],

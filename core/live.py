@@ -39,7 +39,7 @@ from .fit import Fitted, fit, trained_card
 from .model import ModelConfig, Seq2Seq
 from .tasks import get_task
 from .trace import Trace
-from .train import SETTINGS, _batches, _encode_pairs, _selection_metric
+from .train import SETTINGS, encode_pairs, pair_batches, selection_metric
 from .vocab import SPECIALS, Vocab
 
 ATTENTION_CHOICES = ("dot", None)  # the lecture's dot product, or the plain encoder-decoder
@@ -134,20 +134,6 @@ class LiveResult:
     stopped: bool  # ended by Stop (or a closed page) before its steps or its time limit
 
 
-class _Deadline:
-    """core.fit ends training once `time.time() >= deadline`; this deadline also comes when a stop
-    is asked for, so a stop ends the run exactly as the time limit does (the last weights are
-    evaluated and the best ones kept)."""
-
-    def __init__(self, at: float, should_stop: Callable[[], bool]):
-        self.at, self.should_stop, self.stopped = at, should_stop, False
-
-    def __le__(self, now: float) -> bool:  # `now >= deadline` asks this
-        if not self.stopped and self.should_stop():
-            self.stopped = True
-        return self.stopped or now >= self.at
-
-
 class _Watcher:
     """Told by core.fit (as its recorder) every batch's loss and asked at every step whether to
     record: turns that into a report every REPORT_SECONDS and the probe's Trace every PROBE_SECONDS.
@@ -232,28 +218,28 @@ def train_live(settings: LiveSettings, report: Callable[[LiveProgress], None] = 
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
     model = _new_model(settings, splits["train"])
-    examples = _encode_pairs(splits["train"], model)
+    examples = encode_pairs(splits["train"], model)
     valid = splits["valid"]
     last_valid: list[float] = []
 
     def batches():
         while True:
-            yield from _batches(examples, spec.batch_size, rng)
+            yield from pair_batches(examples, spec.batch_size, rng)
 
     def loss_of(batch) -> torch.Tensor:
         total, count = model.loss(*batch)
         return total / count
 
     def validate() -> float:
-        last_valid.append(_selection_metric(evaluate(model, valid)[0]))
+        last_valid.append(selection_metric(evaluate(model, valid)[0]))
         return last_valid[-1]
 
     started = time.time()
-    deadline = _Deadline(started + seconds, should_stop)
     watcher = _Watcher(model, spec.probe, settings.steps, started, seconds, report,
                        lambda: last_valid[-1] if last_valid else None)
     fitted: Fitted = fit(model, batches(), loss_of, validate, steps=settings.steps, lr=settings.lr,
-                         eval_every=max(50, settings.steps // 15), deadline=deadline, name=settings.name,
+                         eval_every=max(50, settings.steps // 15), deadline=started + seconds,
+                         should_stop=should_stop, name=settings.name,
                          progress=False, digits=3, recorder=watcher)
     trained = time.time() - started
     report(LiveProgress("evaluating", fitted.steps, settings.steps, None, last_valid[-1] if last_valid else None,
@@ -270,7 +256,7 @@ def train_live(settings: LiveSettings, report: Callable[[LiveProgress], None] = 
               **({"lengths": list(spec.lengths)} if spec.lengths else {})},
         metrics=metrics, by_length=by_length, fitted=fitted, seconds=trained, minutes=round(seconds / 60, 2),
         seed=settings.seed, batch_size=spec.batch_size, lr=settings.lr, samples=samples, live=True,
-        stopped=deadline.stopped,
+        stopped=fitted.stopped,
         command=f"core.live.train_live(LiveSettings(task={settings.task!r}, attention={settings.attention!r}, "
                 f"hidden={settings.hidden}, lr={settings.lr:g}, steps={settings.steps}))")
     card.examples = [spec.probe] + [e for e in module.EXAMPLES if e != spec.probe
@@ -279,7 +265,7 @@ def train_live(settings: LiveSettings, report: Callable[[LiveProgress], None] = 
     weights, card_json = model_files(model, card)
     return LiveResult(name=card.name, attention=settings.attention, weights=weights, card=card_json, exact_match=metrics["exact_match"],
                       test_size=len(splits["test"]), steps=fitted.steps, best_step=fitted.best_step, seconds=trained,
-                      stopped=deadline.stopped)
+                      stopped=fitted.stopped)
 
 
 def _worker(request: str, fd: int) -> None:

@@ -9,10 +9,9 @@ lecture's "RNN architectures"):
     classifier  sequence classification: one label for the text from the last state h_n
                 (the same head on every h_t shows the prediction forming token by token)
 
-Training runs the whole sequence through torch's fused nn.RNN / nn.GRU / nn.LSTM. The traced
-run (`run`, `generate`) steps one token at a time through `cell_step`, which spells out the
-cell's equations with the same weight tensors and returns every gate; tests check that it
-reproduces the fused module's states.
+Training, evaluation, the traced run (`run`, `generate`) and the gradient norms all step through
+core.recurrent.cell_step, which spells out the cell's equations and returns every gate: the
+numbers the app shows are the numbers the model was trained with, by construction.
 """
 from __future__ import annotations
 
@@ -24,22 +23,16 @@ import numpy as np
 import torch
 from torch import nn
 
-from .recurrent import CELL_TYPES
+from .options import GENERATE_MAX, SEED_MAX, TEMPERATURE_MAX, TEMPERATURE_MIN
+from .recurrent import CELL_TYPES, CellWeights, State, cell_step, hidden_of, run_cells, zero_state
 from .text import check_text, normalize, tokenize
 from .vocab import PAD_ID, UNK, Vocab
 
 KINDS = ("lm", "tagger", "classifier")
-_SEQUENCE_RNN = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 TOPK = 5
-MAX_GENERATE = 1000
 # gradient_norms costs one forward-mode pass per embedding dimension through n steps (n = 2000: 6-15 s
 # and 150 MB); the long-term dependency demonstration needs far fewer
 MAX_GRADIENT_TOKENS = 120
-MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 5.0
-# The gates and parts each cell records at every step (see cell_step for the equations).
-GATES = {"rnn": ("input", "recurrent"),
-         "gru": ("r", "z", "n", "input_n", "recurrent_n"),
-         "lstm": ("i", "f", "g", "o")}
 
 
 @dataclass
@@ -83,43 +76,6 @@ class RNNConfig:
         return asdict(self)
 
 
-State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # h, or (h, c) for LSTM
-
-
-def cell_step(cell: str, params: dict[str, torch.Tensor], x: torch.Tensor, state: State
-              ) -> tuple[State, dict[str, torch.Tensor]]:
-    """One recurrent step h_t = f_W(h_{t-1}, x_t), written out. x (B, E); state (B, H) or, for
-    LSTM, (h, c). params holds torch's weight_ih_l0 (kH, E), weight_hh_l0 (kH, H), bias_ih_l0,
-    bias_hh_l0 (torch's gate order: GRU r, z, n; LSTM i, f, g, o). Returns the new state and
-    the gates (each (B, H)):
-
-        rnn   h_t = tanh(W_xh x_t + b_xh + W_hh h_{t-1} + b_hh)          input, recurrent
-        gru   r = sigma(W_ir x + b_ir + W_hr h + b_hr)   z = sigma(W_iz x + b_iz + W_hz h + b_hz)
-              n = tanh(W_in x + b_in + r * (W_hn h + b_hn))              input_n, recurrent_n
-              h_t = (1 - z) * n + z * h_{t-1}
-        lstm  i, f, o = sigma(...), g = tanh(...)   c_t = f * c_{t-1} + i * g   h_t = o * tanh(c_t)
-    """
-    from_input = x @ params["weight_ih_l0"].T + params["bias_ih_l0"]  # (B, kH)
-    h = state[0] if isinstance(state, tuple) else state
-    from_state = h @ params["weight_hh_l0"].T + params["bias_hh_l0"]  # (B, kH)
-    if cell == "rnn":
-        new = torch.tanh(from_input + from_state)
-        return new, {"input": from_input, "recurrent": from_state}
-    if cell == "gru":
-        i_r, i_z, i_n = from_input.chunk(3, dim=-1)
-        h_r, h_z, h_n = from_state.chunk(3, dim=-1)
-        r = torch.sigmoid(i_r + h_r)
-        z = torch.sigmoid(i_z + h_z)
-        n = torch.tanh(i_n + r * h_n)
-        new = (1 - z) * n + z * h
-        return new, {"r": r, "z": z, "n": n, "input_n": i_n, "recurrent_n": h_n}
-    c = state[1]
-    i, f, g, o = (from_input + from_state).chunk(4, dim=-1)
-    i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
-    c_new = f * c + i * g
-    return (o * torch.tanh(c_new), c_new), {"i": i, "f": f, "g": g, "o": o}
-
-
 @dataclass
 class RNNStep:
     """Time step t (0-based here; the lecture's t = index + 1)."""
@@ -127,7 +83,7 @@ class RNNStep:
     index: int
     token: str  # x_t as the model read it (<unk> visible)
     state: np.ndarray  # (H,) h_t
-    gates: dict[str, np.ndarray]  # GATES[cell], each (H,)
+    gates: dict[str, np.ndarray]  # core.recurrent.GATES[cell], each (H,)
     probs: np.ndarray  # (L,) the head's distribution from h_t
     topk: list[tuple[str, float]]
     prediction: str  # the most probable label (lm: the most probable next token)
@@ -175,7 +131,7 @@ class RecurrentModel(nn.Module):
         self.vocab = Vocab(config.vocab)
         E, H = config.embed_dim, config.hidden
         self.embed = nn.Embedding(len(self.vocab), E, padding_idx=PAD_ID)
-        self.rnn = _SEQUENCE_RNN[config.cell](E, H, batch_first=True)
+        self.rnn = CellWeights(config.cell, E, H)  # torch's names: checkpoints of nn.GRU etc. load
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(H, len(config.labels))
         self.card = None  # the ModelCard, set by core.checkpoint.load_model
@@ -184,21 +140,19 @@ class RecurrentModel(nn.Module):
     def name(self) -> str:
         return self.config.name
 
-    # ---- training path: the fused module over whole sequences ---------------------------
+    # ---- every path: core.recurrent.cell_step, one token at a time ---------------------------
     def forward(self, ids: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        """ids (B, T) -> (logits (B, T, L) from every h_t, states (B, T, H))."""
-        if state is not None:
-            state = tuple(s.unsqueeze(0) for s in state) if isinstance(state, tuple) else state.unsqueeze(0)
-        states, _ = self.rnn(self.dropout(self.embed(ids)), state)  # (B, T, H)
+        """ids (B, T) -> (logits (B, T, L) from every h_t, states (B, T, H)); training and evaluation."""
+        if state is None:
+            state = self.zero_state(ids.size(0))
+        states, _ = run_cells(self.config.cell, self.params(), self.dropout(self.embed(ids)), state)  # (B, T, H)
         return self.head(self.dropout(states)), states
 
-    # ---- traced path: one written-out step at a time ------------------------------------
     def params(self) -> dict[str, torch.Tensor]:
-        return {k: v for k, v in self.rnn.named_parameters()}
+        return self.rnn.params()
 
     def zero_state(self, batch: int = 1) -> State:
-        h = torch.zeros(batch, self.config.hidden)
-        return (h, torch.zeros_like(h)) if self.config.cell == "lstm" else h
+        return zero_state(self.config.cell, self.config.hidden, batch)
 
     def pieces(self, text: str) -> list[str]:
         """The tokens the network reads. Language models read text as written (line breaks are
@@ -230,7 +184,7 @@ class RecurrentModel(nn.Module):
               ) -> tuple[State, RNNStep, torch.Tensor, torch.Tensor]:
         x = self.embed(torch.tensor([token_id]))  # (1, E)
         new, gates = cell_step(self.config.cell, params, x, state)
-        h = new[0] if isinstance(new, tuple) else new  # (1, H)
+        h = hidden_of(new)  # (1, H)
         logits = self.head(h)[0]  # (L,)
         probs = torch.softmax(logits, dim=-1)
         top = torch.topk(probs, min(TOPK, probs.numel()))
@@ -319,7 +273,7 @@ class RecurrentModel(nn.Module):
             for t in range(len(ids)):
                 x = first.unsqueeze(0) if t == 0 else xs[t : t + 1]
                 state, _ = cell_step(cell, params, x, state)
-                hs.append(state[0][0] if isinstance(state, tuple) else state[0])
+                hs.append(hidden_of(state)[0])
             return torch.stack(hs)  # (n, H)
 
         jacobian = torch.func.jacfwd(states_from)(xs[0])  # (n, H, E)
@@ -333,14 +287,14 @@ def lm_pieces(text: str) -> list[str]:
 
 
 def _generation_options(length: object, temperature: object, seed: object) -> tuple[int, float, int]:
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or not 1 <= length <= MAX_GENERATE:
-        raise ValueError(f"The length must be a whole number from 1 to {MAX_GENERATE}.")
+    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or not 1 <= length <= GENERATE_MAX:
+        raise ValueError(f"The length must be a whole number from 1 to {GENERATE_MAX}.")
     try:
         temperature = float(temperature)
     except (TypeError, ValueError):
         raise ValueError("The temperature must be a number.") from None
-    if not math.isfinite(temperature) or not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
-        raise ValueError(f"The temperature must be a number from {MIN_TEMPERATURE} to {MAX_TEMPERATURE}.")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**31:
-        raise ValueError("The seed must be a whole number from 0 to 2147483647.")
+    if not math.isfinite(temperature) or not TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX:
+        raise ValueError(f"The temperature must be a number from {TEMPERATURE_MIN} to {TEMPERATURE_MAX}.")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= SEED_MAX:
+        raise ValueError(f"The seed must be a whole number from 0 to {SEED_MAX}.")
     return int(length), temperature, int(seed)

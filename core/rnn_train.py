@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from .checkpoint import CHECKPOINT_DIR, ModelCard, save_model
-from .fit import fit, length_batches, trained_card
+from .fit import Budget, fit, length_batches, trained_card
 from .rnn import RecurrentModel, RNNConfig, lm_pieces
 from .tasks import get_task
 from .text import normalize, tokenize
@@ -34,23 +34,17 @@ LM_EVAL_WINDOW = 256
 LM_POSITION_BUCKETS = ((1, 10), (11, 50), (51, 255))
 
 
-@dataclass(frozen=True)
-class RecurrentSettings:
+@dataclass(frozen=True, kw_only=True)
+class RecurrentSettings(Budget):
     """Per-task model size and training budget."""
 
     level: str
     lowercase: bool
     embed_dim: int
     hidden: int
-    steps: int
     batch_size: int = 64
-    lr: float = 2e-3
-    dropout: float = 0.0
-    min_freq: int = 1
-    max_vocab: int | None = None
     max_len: int = 100
     window: int = 128  # language models: characters per training window
-    eval_every: int = 500
     length_buckets: tuple = ()  # classifiers and taggers: (lo, hi) numbers of tokens
     # share of input tokens read as <unk> during training: the model learns to use the context
     # around a word it does not know (names it never saw)

@@ -23,7 +23,7 @@ import torch
 from .checkpoint import CHECKPOINT_DIR, ModelCard, save_model
 from .evaluate import alignment_figures, evaluate, grouped, is_translation, pad
 from .film import METRIC_SLICE, PROBES, FilmRecorder, save_film
-from .fit import fit, length_batches, trained_card
+from .fit import Budget, fit, length_batches, trained_card
 from .model import ModelConfig, Seq2Seq
 from .rnn_train import RECURRENT_SETTINGS, train_recurrent
 from .tasks import get_task
@@ -32,8 +32,8 @@ from .text import normalize
 from .vocab import EOS_ID, SPECIALS, Vocab
 
 
-@dataclass(frozen=True)
-class Settings:
+@dataclass(frozen=True, kw_only=True)
+class Settings(Budget):
     """Per-task model size and training budget (the same for the -attn and -noattn model)."""
 
     embed_dim: int
@@ -44,14 +44,8 @@ class Settings:
     max_src_len: int
     max_tgt_len: int
     length_buckets: tuple
-    steps: int
     batch_size: int = 128
-    lr: float = 2e-3
-    dropout: float = 0.0
     drop_spaces: bool = False
-    min_freq: int = 1
-    max_vocab: int | None = None
-    eval_every: int = 500
     label_smoothing: float = 0.0
     train_size: int | None = None  # None: the task's default
     bidirectional: bool = False  # the encoder reads both ways (core.model.ModelConfig)
@@ -85,7 +79,10 @@ def model_name(task: str, attention: str | None, cell: str = "gru") -> str:
     return f"{task}-{kind}" + ("" if cell == "gru" else f"-{cell}")
 
 
-def _encode_pairs(pairs, model: Seq2Seq):
+def encode_pairs(pairs, model: Seq2Seq) -> list[tuple[list[int], list[int]]]:
+    """(source ids, target ids + EOS) of each (source, target) pair in `model`'s vocabularies;
+    pairs with an empty source, a source over max_src_len or a target of max_tgt_len tokens or
+    more are left out."""
     config, out = model.config, []
     for src, tgt in pairs:
         s = model.source_tokens(src)
@@ -107,15 +104,18 @@ def _piece_models(settings: Settings, train_pairs) -> dict[str, PieceModel]:
     return out
 
 
-def _batches(examples, batch_size: int, rng: random.Random):
-    """Shuffled batches of similar source length (less padding, same data every epoch)."""
+def pair_batches(examples, batch_size: int, rng: random.Random):
+    """One epoch of `encode_pairs`' examples as padded batches (src, src_len, tgt), shuffled by
+    `rng`, each of similar source length (less padding, every example once)."""
     for batch in length_batches([len(src) for src, _ in examples], batch_size, rng):
         src, src_len = pad([examples[i][0] for i in batch])
         tgt, _ = pad([examples[i][1] for i in batch])
         yield src, src_len, tgt
 
 
-def _selection_metric(metrics: dict) -> float:
+def selection_metric(metrics: dict) -> float:
+    """The number training keeps the best weights by (higher is better): BLEU for translation,
+    otherwise exact match in percent (from core.evaluate.evaluate's metrics)."""
     return metrics.get("bleu", metrics["exact_match"] * 100)
 
 
@@ -155,7 +155,7 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
                             settings.max_vocab)
     config = replace(config, src_vocab=src_vocab.tokens, tgt_vocab=tgt_vocab.tokens)
     model = Seq2Seq(config, piece_models)
-    examples = _encode_pairs(splits["train"], model)
+    examples = encode_pairs(splits["train"], model)
     valid = splits["valid"]
 
     epochs = 0
@@ -164,14 +164,14 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
         nonlocal epochs
         while True:
             epochs += 1
-            yield from _batches(examples, settings.batch_size, rng)
+            yield from pair_batches(examples, settings.batch_size, rng)
 
     def loss_of(batch) -> torch.Tensor:
         total, count = model.loss(*batch, settings.label_smoothing)
         return total / count
 
     recorder = _film_recorder(model, module, valid, settings.steps) if film else None
-    fitted = fit(model, batches(), loss_of, lambda: _selection_metric(evaluate(model, valid)[0]),
+    fitted = fit(model, batches(), loss_of, lambda: selection_metric(evaluate(model, valid)[0]),
                  steps=settings.steps, lr=settings.lr, eval_every=settings.eval_every,
                  deadline=started + minutes * 60, name=config.name, progress=progress, digits=3,
                  recorder=recorder)
@@ -222,7 +222,7 @@ def _film_recorder(model: Seq2Seq, module, valid: list[tuple[str, str]], steps: 
         sliced = valid[:METRIC_SLICE]
         inputs, name = len(sliced), "exact match (%)"
     return FilmRecorder(model, list(module.EXAMPLES[:PROBES]),
-                        lambda: _selection_metric(evaluate(model, sliced)[0]), name, inputs, steps)
+                        lambda: selection_metric(evaluate(model, sliced)[0]), name, inputs, steps)
 
 
 def _describe(task: str, attention: str | None, cell: str, module, bidirectional: bool = False) -> str:

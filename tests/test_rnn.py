@@ -1,4 +1,5 @@
-"""The single recurrent networks (core.rnn): the written-out cell equals torch's fused module,
+"""The single recurrent networks (core.rnn): the written-out cell (core.recurrent.cell_step, the one
+step of training and tracing) equals torch's fused module,
 the recorded gates reproduce every state, the head's distributions, generation, the gradient
 norms against an independent computation, training and evaluation on tiny stand-in tasks."""
 from __future__ import annotations
@@ -11,7 +12,8 @@ import pytest
 import torch
 
 from core.checkpoint import load_model, save_model
-from core.rnn import GATES, RecurrentModel, RNNConfig
+from core.recurrent import GATES, SEQUENCE_RNN, CellWeights
+from core.rnn import RecurrentModel, RNNConfig
 from core.rnn_train import evaluate_recurrent, f1_scores, train_recurrent
 from core.vocab import SPECIALS
 
@@ -31,16 +33,36 @@ def random_model(cell: str, kind: str = "lm", seed: int = 0) -> RecurrentModel:
     return model.eval()
 
 
+def fused(model: RecurrentModel) -> torch.nn.Module:
+    """torch's own nn.RNN / nn.GRU / nn.LSTM with the model's weights: an independent reference."""
+    module = SEQUENCE_RNN[model.config.cell](model.config.embed_dim, model.config.hidden, batch_first=True)
+    module.load_state_dict(model.rnn.state_dict())
+    return module
+
+
 @pytest.mark.parametrize("cell", CELLS)
 def test_written_out_cell_reproduces_the_fused_module(cell):
     model = random_model(cell)
     trace = model.run("abc deaf jig")
     ids = torch.tensor([model.vocab.encode(trace.tokens)])
     with torch.no_grad():
-        logits, states = model(ids)
-    np.testing.assert_allclose(trace.states, states[0].numpy(), atol=2e-6)
+        reference, _ = fused(model)(model.embed(ids))
+        logits, states = model(ids)  # the training path
+    np.testing.assert_allclose(trace.states, reference[0].numpy(), atol=2e-6)
+    np.testing.assert_array_equal(trace.states, states[0].numpy())
     for step, row in zip(trace.steps, logits[0]):
         np.testing.assert_allclose(step.probs, torch.softmax(row, -1).numpy(), atol=2e-6)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_cell_weights_are_torchs_names_shapes_and_initialisation(cell):
+    torch.manual_seed(7)
+    ours = CellWeights(cell, 6, 9)
+    torch.manual_seed(7)
+    theirs = SEQUENCE_RNN[cell](6, 9, batch_first=True)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    for (name, a), b in zip(ours.state_dict().items(), theirs.state_dict().values()):
+        assert torch.equal(a, b), name
 
 
 @pytest.mark.parametrize("cell", CELLS)
@@ -101,10 +123,11 @@ def test_gradient_norms_match_reverse_mode_through_the_fused_module(cell):
     norms = model.gradient_norms(text)
     ids = torch.tensor(model.vocab.encode(list(text)))
     xs = model.embed(ids).detach()
+    reference = fused(model)
 
     def states_of(first):  # the fused module, differentiated in reverse mode: independent of cell_step
         inputs = torch.cat([first.unsqueeze(0), xs[1:]]).unsqueeze(0)
-        return model.rnn(inputs)[0][0]  # (n, H)
+        return reference(inputs)[0][0]  # (n, H)
 
     jacobian = torch.autograd.functional.jacobian(states_of, xs[0].clone())  # (n, H, E)
     expected = jacobian.flatten(1).norm(dim=1).numpy()

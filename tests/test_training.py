@@ -46,3 +46,38 @@ def test_piece_level_bidirectional_smoke_saves_and_loads_its_piece_models(tmp_pa
     (tmp_path / "en-tr-attn.pieces.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(CheckpointError, match="pieces.json"):
         load_model("en-tr-attn", tmp_path)
+
+
+def _line_fit(**kwargs):
+    import itertools
+    import time
+
+    import torch
+
+    from core.fit import fit
+
+    torch.manual_seed(0)
+    model = torch.nn.Linear(1, 1)
+    x = torch.linspace(-1, 1, 16).unsqueeze(1)
+
+    def loss_of(batch):
+        return ((model(batch) - 3 * batch) ** 2).mean()
+
+    values = iter(range(1000))
+    return fit(model, itertools.repeat(x), loss_of, lambda: float(next(values)), steps=50, lr=0.05,
+               eval_every=20, deadline=time.time() + 60, name="line", progress=False, **kwargs)
+
+
+def test_fit_stops_after_the_step_where_should_stop_turns_true_and_evaluates_that_step():
+    asked = []
+
+    def should_stop() -> bool:
+        asked.append(True)
+        return len(asked) >= 7
+
+    fitted = _line_fit(should_stop=should_stop)
+    assert fitted.stopped and fitted.steps == 7 and len(asked) == 7
+    assert fitted.history[-1]["step"] == 7 and fitted.best_step == 7  # the last weights were evaluated
+    whole = _line_fit(should_stop=lambda: False)
+    assert not whole.stopped and whole.steps == 50 and [h["step"] for h in whole.history] == [20, 40, 50]
+    assert not _line_fit().stopped

@@ -435,12 +435,6 @@ def spell(d: dt.date, lang: str, rng: random.Random | None = None, numeric: bool
     return _spacing(text, rng)
 
 
-def variants(d: dt.date, lang: str, count: int = 300, seed: int = 0) -> list[str]:
-    """Distinct sources for d in lang drawn from `count` draws (for inspection and tests)."""
-    rng = random.Random(f"dates-variants:{seed}:{d}:{lang}")
-    return list(dict.fromkeys(spell(d, lang, rng) for _ in range(count)))
-
-
 def all_dates() -> list[dt.date]:
     first = FIRST.toordinal()
     return [dt.date.fromordinal(o) for o in range(first, LAST.toordinal() + 1)]

@@ -266,7 +266,3 @@ def build_splits(seed: int = 0, sizes: dict[str, int] | None = None) -> dict[str
               "valid": draw(known, sizes["valid"])}
     splits["train"] = draw(known, sizes["train"])
     return {name: splits[name] for name in ("train", "valid", "test", "test_templates")}
-
-
-def template_count() -> int:
-    return sum(len(t) for t in FAMILIES.values())

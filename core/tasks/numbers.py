@@ -284,22 +284,6 @@ def spell_tr(n: int, *, join: str = "spaces", ascii_: bool = False, rng: random.
 # --------------------------------------------------------------------------- variants, case
 SPELL = {"en": spell_en, "de": spell_de, "fr": spell_fr, "tr": spell_tr}
 
-_OPTION_GRID = {
-    "en": [dict(and_=a, hyphen=h, comma=c, a=i) for a in (True, False) for h in ("-", " ")
-           for c in (False, True) for i in (False, True)],
-    "de": [dict(ein_hundert=eh, ein_tausend=et, und=u, space=s, letters=le) for eh in (True, False)
-           for et in (True, False) for u in (False, True) for s in (False, True) for le in ("de", "ss", "ascii")],
-    "fr": [dict(style=s, accent=a) for a in (True, False) for s in ("trad", "trad-et", "1990", "spaces")],
-    "tr": [dict(join=j, ascii_=a) for a in (False, True) for j in ("spaces", "joined", "groups")],
-}
-
-
-def variants(n: int, lang: str) -> list[str]:
-    """Every lower-case spelling of n in lang from the option grid (canonical first, no
-    duplicates). Turkish random joins and letter case are only drawn by spell()."""
-    out = dict.fromkeys(SPELL[lang](n, **opts) for opts in _OPTION_GRID[lang])
-    return list(out)
-
 
 def _options(lang: str, rng: random.Random) -> dict:
     x = rng.random
