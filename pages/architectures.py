@@ -10,7 +10,7 @@ import streamlit as st
 from ui import architecture_charts as arch
 from ui import cache, rnn_tables, widgets
 from ui.labels import GLOSSARY, markdown_text
-from ui.state import Param
+from ui.state import TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP, Param
 
 
 PAGE = "arch"
@@ -21,7 +21,7 @@ MODELS = {"labeling": "ner", "classification": "sentiment", "lm": lms[0] if lms 
 SPEC = [Param("pattern", "choice", "labeling", options=tuple(arch.PATTERNS), label="architecture"),
         Param("text", "text", cards["ner"].examples[0] if "ner" in cards else ""),
         Param("lm", "choice", MODELS["lm"], options=tuple(lms) or ("lm-lstm",), label="language model"),
-        Param("temperature", "number", 0.8, lo=0.05, hi=5.0, step=0.05),
+        Param("temperature", "number", 0.8, lo=TEMPERATURE_MIN, hi=TEMPERATURE_MAX, step=TEMPERATURE_STEP),
         Param("seed", "int", 0, lo=0, hi=2**31 - 1),
         Param("length", "int", 200, lo=1, hi=300)]
 EXPLAIN = {
@@ -134,7 +134,8 @@ else:
                "the character that actually follows in your text.")
     st.subheader("Generation: each sampled character is fed back")
     options = st.columns(3)
-    temperature = options[0].slider("Temperature", 0.05, 5.0, step=0.05, key=key("temperature"),
+    temperature = options[0].slider("Temperature", TEMPERATURE_MIN, TEMPERATURE_MAX, step=TEMPERATURE_STEP,
+                                    key=key("temperature"),
                                     help="Sampling from softmax(logits / T): small T is nearly greedy, large T wild. "
                                          + GLOSSARY["temperature"])
     seed = options[1].number_input("Seed", 0, 2**31 - 1, step=1, key=key("seed"),
