@@ -39,8 +39,8 @@ EXPLAIN = {
 }
 
 
-def key(name: str) -> str:
-    return widgets.state_key(PAGE, name)
+page_state = widgets.PageState(PAGE, SPEC)
+key = page_state.key
 
 
 def model_of(pattern: str) -> str:
@@ -54,7 +54,7 @@ def on_pattern_change() -> None:
         widgets.switch_example(PAGE, cards[name], [e for c in cards.values() if c.kind != "seq2seq" for e in c.examples])
 
 
-notices = widgets.load_params(PAGE, SPEC)
+notices = page_state.load()
 st.title("RNN architectures")
 st.markdown("The same recurrent step $h_t = f_W(h_{t-1}, x_t)$ is wired into four patterns. Pick one; a trained "
             "model runs it on your text.")
@@ -75,7 +75,7 @@ if pattern == "encoder-decoder":
     st.page_link("pages/encoder-decoder.py", label="The encoder-decoder with real models, and its limits",
                  icon=":material/compress:")
     st.page_link("pages/attention.py", label="Attention, step by step", icon=":material/center_focus_strong:")
-    widgets.save_params(PAGE, SPEC)
+    page_state.save()
     st.stop()
 
 name = model_of(pattern)
@@ -96,11 +96,11 @@ with controls[1]:
 widgets.example_chooser(PAGE, card)
 text = widgets.capped(text, MAX_CHARS)
 if not text.strip():
-    widgets.stop_with(PAGE, SPEC, "Type some text above (or click an example).")
+    page_state.stop_with("Type some text above (or click an example).")
 try:
     trace = cache.get_run(name, text)
 except ValueError as error:
-    widgets.stop_with(PAGE, SPEC, str(error))
+    page_state.stop_with(str(error))
 for warning in trace.warnings:
     st.warning(markdown_text(warning))
 
@@ -156,4 +156,4 @@ else:
         widgets.table(rnn_tables.steps_table(generation), "Steps (CSV)", "generation.csv", key("csv-generation"))
 with st.expander("Every step (table)"):
     widgets.table(rnn_tables.steps_table(trace), "Steps (CSV)", "steps.csv", key("csv-steps"))
-widgets.save_params(PAGE, SPEC)
+page_state.save()

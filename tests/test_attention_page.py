@@ -107,7 +107,7 @@ def test_hiding_a_token_re_decodes_and_shows_both_outputs():
     at = open_page({"model": "numbers-attn", "text": "siebenundneunzig"})
     model = shipped("numbers-attn")
     trace = model.translate("siebenundneunzig", mask=[0, 1, 2, 3, 4])
-    at.multiselect(key="attention.hide").set_value([0, 1, 2, 3, 4]).run()
+    at.multiselect(key="attention.mask").set_value([0, 1, 2, 3, 4]).run()
     assert not at.exception
     shown = [m.value for m in at.markdown]
     assert "**Output with every token visible:**" in shown and "**Output with 5 hidden:**" in shown
@@ -133,10 +133,21 @@ def test_url_restores_the_whole_view():
     assert text_box(at).value == "encoder"
     assert at.slider(key="attention.step").value == 3
     assert at.slider(key="attention.temperature").value == 0.5
-    assert at.multiselect(key="attention.hide").value == [1]
+    assert at.multiselect(key="attention.mask").value == [1]
     assert at.number_input(key="attention.beam").value == 2
     trace = shipped("reverse-attn").translate("encoder", temperature=0.5, mask=[1], beam=2)
     assert np.array_equal(array(timeline(at)["data"][7]["z"]), trace.attention)
+
+
+@pytest.mark.parametrize("step,shown", [(None, 2), ("1", 1), ("3", 3), ("abc", 1)])
+def test_the_page_opens_on_step_2_unless_the_link_names_a_step(step, shown):
+    """At i = 1 the query is h^e_n; the step in depth opens on the first step whose query is a decoder state.
+    The link it writes always names the step, so step 1 stays step 1 when the link is opened again."""
+    at = open_page({"model": "reverse-attn", "text": "encoder"} | ({"step": step} if step else {}))
+    assert not at.exception
+    assert at.slider(key="attention.step").value == shown
+    assert at.query_params["step"] == str(shown)
+    assert ("not a step number" in messages(at)) == (step == "abc")
 
 
 @pytest.mark.parametrize("query", [

@@ -9,7 +9,8 @@ from conftest import shipped
 from figures import all_label_text, array, figure_dict
 from ui import animation, charts, equations, tables
 from ui.labels import markdown_text, plot_text
-from ui.state import MAX_TEXT_CHARS, View, parse_view, view_params
+from ui.state import BEAM_MAX, MAX_TEXT_CHARS, TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP, Param, \
+    params_for, parse_params
 
 ATTENTION_MODELS = ["dates-attn", "numbers-attn", "reverse-attn", "en-tr-attn"]
 HOSTILE = "<img src=x onerror=alert(1)> [click](javascript:alert(1)) **bold** &amp;"
@@ -172,14 +173,49 @@ def test_markdown_text_shows_links_and_emphasis_literally():
     assert escaped.replace("\\", "") == HOSTILE
 
 
-DEFAULT = View(model="dates-attn", text="3rd of May 1979")
 MODELS = ATTENTION_MODELS
 
 
-def test_url_view_round_trips():
-    view = View(model="numbers-attn", text="vingt & un <b>", step=3, temperature=0.5, hide=[0, 4], beam=3)
-    parsed, notices = parse_view(view_params(view, DEFAULT), MODELS, DEFAULT)
-    assert parsed == view and notices == []
+def attention_spec(examples: dict[str, str] | None = None) -> list[Param]:
+    """Parameters of the kinds /attention declares (its own list is built from the cards it finds)."""
+    return [Param("model", "choice", "dates-attn", options=tuple(MODELS),
+                  notice="The link names a model this page does not have; showing dates-attn."),
+            Param("text", "text", "3rd of May 1979", default_by="model", defaults=examples or {}),
+            Param("step", "int", 2, lo=1, hi=1000, fallback=1, always=True,
+                  notice="The step in the link is not a step number from 1 to 1000; showing step 1."),
+            Param("temperature", "number", 1.0, lo=TEMPERATURE_MIN, hi=TEMPERATURE_MAX, step=TEMPERATURE_STEP),
+            Param("mask", "positions", (), url="hide", label="hidden positions"),
+            Param("beam", "int", 1, lo=1, hi=BEAM_MAX, label="beam width")]
+
+
+def test_url_values_round_trip():
+    values = dict(model="numbers-attn", text="vingt & un <b>", step=3, temperature=0.5, mask=[0, 4], beam=3)
+    params = params_for(values, attention_spec())
+    assert params == {"model": "numbers-attn", "text": "vingt & un <b>", "step": "3", "temperature": "0.5",
+                      "hide": "1,5", "beam": "3"}
+    parsed, notices = parse_params(params, attention_spec())
+    assert parsed == values and notices == []
+
+
+def test_defaults_are_left_out_of_links_unless_always_written():
+    values = dict(model="dates-attn", text="", step=2, temperature=1.0, mask=[], beam=1)
+    assert params_for(values, attention_spec()) == {"model": "dates-attn", "text": "", "step": "2"}
+    assert params_for(values | {"step": 1}, attention_spec())["step"] == "1"
+
+
+def test_a_missing_step_is_the_default_and_an_unreadable_one_the_fallback():
+    assert parse_params({}, attention_spec())[0]["step"] == 2
+    assert parse_params({"step": "1"}, attention_spec())[0]["step"] == 1
+    values, notices = parse_params({"step": "abc"}, attention_spec())
+    assert values["step"] == 1 and notices == ["The step in the link is not a step number from 1 to 1000; "
+                                               "showing step 1."]
+
+
+def test_positions_are_one_based_in_the_link_and_zero_based_sorted_below_it():
+    spec = attention_spec()
+    assert parse_params({"hide": "5,3,3"}, spec) == ({**parse_params({}, spec)[0], "mask": [2, 4]}, [])
+    assert parse_params({"hide": ""}, spec)[0]["mask"] == [] and parse_params({"hide": ""}, spec)[1] == []
+    assert parse_params({"mask": "2"}, spec)[0]["mask"] == []  # the link's name for it is hide
 
 
 @pytest.mark.parametrize("params", [
@@ -189,18 +225,19 @@ def test_url_view_round_trips():
     {"beam": "2.5"}, {"text": "x" * 10_000},
 ])
 def test_garbage_url_parameters_fall_back_with_a_notice(params):
-    view, notices = parse_view(params, MODELS, DEFAULT)
+    values, notices = parse_params(params, attention_spec())
     assert len(notices) == 1
-    assert view.model in MODELS and 1 <= view.step and 1 <= view.beam <= 10 and len(view.text) <= MAX_TEXT_CHARS
+    assert values["model"] in MODELS and 1 <= values["step"] and 1 <= values["beam"] <= 10
+    assert len(values["text"]) <= MAX_TEXT_CHARS and values["mask"] == []
 
 
 def test_a_link_with_a_model_and_no_text_opens_on_that_models_example():
-    view, _ = parse_view({"model": "numbers-attn"}, MODELS, DEFAULT, {"numbers-attn": "yirmi bir"})
-    assert view.text == "yirmi bir"
-    view, _ = parse_view({"model": "numbers-attn", "text": ""}, MODELS, DEFAULT, {"numbers-attn": "yirmi bir"})
-    assert view.text == ""
+    spec = attention_spec({"numbers-attn": "yirmi bir"})
+    assert parse_params({"model": "numbers-attn"}, spec)[0]["text"] == "yirmi bir"
+    assert parse_params({"model": "numbers-attn", "text": ""}, spec)[0]["text"] == ""
+    assert parse_params({"model": "reverse-attn"}, spec)[0]["text"] == "3rd of May 1979"  # no example: the default
 
 
 def test_url_temperature_snaps_to_the_slider_and_repeated_keys_take_the_last():
-    view, notices = parse_view({"temperature": "0.37", "model": ["dates-attn", "reverse-attn"]}, MODELS, DEFAULT)
-    assert view.temperature == 0.35 and view.model == "reverse-attn" and notices == []
+    values, notices = parse_params({"temperature": "0.37", "model": ["dates-attn", "reverse-attn"]}, attention_spec())
+    assert values["temperature"] == 0.35 and values["model"] == "reverse-attn" and notices == []
