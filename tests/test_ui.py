@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import shipped
-from figures import all_label_text, array, figure_dict
+from figures import all_label_text, array, figure_dict, frame_trace, named
 from ui import animation, charts, equations, tables
 from ui.labels import markdown_text, plot_text
 from ui.state import BEAM_MAX, MAX_TEXT_CHARS, TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP, Param, \
@@ -32,29 +32,28 @@ def trace(request):
 
 def test_timeline_draws_the_trace_values_unchanged(trace):
     spec = figure_dict(charts.timeline_figure(trace))
-    data = spec["data"]
     n, m = len(trace.src_tokens), len(trace.steps)
     order = animation.unit_order(trace.encoder_states)  # rows are units in this order; hover names each unit
     assert sorted(order) == list(range(trace.encoder_states.shape[1]))
-    assert np.array_equal(array(data[2]["customdata"])[:, 0], order + 1)
-    assert np.array_equal(array(data[2]["z"]), trace.encoder_states.T[order])
+    encoder, decoder_states = named(spec, "encoder states"), named(spec, "decoder states")
+    assert np.array_equal(array(encoder["customdata"])[:, 0], order + 1)
+    assert np.array_equal(array(encoder["z"]), trace.encoder_states.T[order])
     decoder = np.stack([trace.steps[0].query] + [s.state for s in trace.steps]).T
-    assert np.array_equal(array(data[3]["z"]), decoder[order])
-    assert np.array_equal(array(data[3]["z"])[:, 0], trace.encoder_states[-1][order])  # h^d_0 = h^e_n
-    assert np.array_equal(array(data[5]["z"]), np.stack([s.context for s in trace.steps]).T[order])
-    assert np.array_equal(array(data[7]["z"]), trace.attention)
+    assert np.array_equal(array(decoder_states["z"]), decoder[order])
+    assert np.array_equal(array(decoder_states["z"])[:, 0], trace.encoder_states[-1][order])  # h^d_0 = h^e_n
+    contexts = np.stack([s.context for s in trace.steps]).T
+    assert np.array_equal(array(named(spec, "context vectors")["z"]), contexts[order])
+    assert np.array_equal(array(named(spec, "alignment matrix")["z"]), trace.attention)
 
     frames = {frame["name"]: frame for frame in spec["frames"]}
     assert len(spec["frames"]) == n + 4 * m
     for k, step in enumerate(trace.steps):
         scores_frame, weights_frame = frames[f"y{k + 1} · 1"], frames[f"y{k + 1} · 2"]
-        by_trace = dict(zip(scores_frame["traces"], scores_frame["data"]))
-        assert np.array_equal(array(by_trace[4]["y"]), step.scores)
-        assert not array(dict(zip(weights_frame["traces"], weights_frame["data"]))[6]["y"]).size == 0
-        weights_by_trace = dict(zip(weights_frame["traces"], weights_frame["data"]))
-        assert np.array_equal(array(weights_by_trace[6]["y"]), step.weights)
-        out = dict(zip(frames[f"y{k + 1} · out"]["traces"], frames[f"y{k + 1} · out"]["data"]))
-        assert np.allclose(array(out[8]["x"])[: len(step.topk)], [p for _, p in step.topk], rtol=0, atol=0)
+        assert np.array_equal(array(frame_trace(spec, scores_frame, "scores")["y"]), step.scores)
+        assert not array(frame_trace(spec, weights_frame, "weights")["y"]).size == 0
+        assert np.array_equal(array(frame_trace(spec, weights_frame, "weights")["y"]), step.weights)
+        out = frame_trace(spec, frames[f"y{k + 1} · out"], "top choices")
+        assert np.allclose(array(out["x"])[: len(step.topk)], [p for _, p in step.topk], rtol=0, atol=0)
     # the encoder frames reveal h^e_1..h^e_j: the grey cover starts right after column j (a
     # bidirectional encoder completes them from the middle out: test_figures_truthful)
     for j in range(n - 1 if not charts.bidirectional(trace) else 0):
@@ -71,7 +70,7 @@ def test_timeline_never_shows_a_future_token_in_its_labels():
     trace = model.translate("Samstag, 24. Dezember 2016")
     spec = figure_dict(charts.timeline_figure(trace))
     first_out = [f for f in spec["frames"] if f["name"] == "y1 · 1"][0]
-    strip = dict(zip(first_out["traces"], first_out["data"]))[1]
+    strip = frame_trace(spec, first_out, "output tokens")
     assert strip["text"] == [[""] * len(trace.steps)]
     axis_labels = " ".join(" ".join(axis.get("ticktext", [])) for key, axis in spec["layout"].items()
                            if key.startswith("yaxis") or key.startswith("xaxis"))
@@ -89,16 +88,16 @@ def test_timeline_payload_for_a_40_character_input_is_under_1_mb():
 
 def test_step_figures_draw_the_step_values(trace):
     for step, s in enumerate(trace.steps):
-        scores = figure_dict(charts.scores_figure(trace, step))["data"]
-        assert np.array_equal(array(scores[0]["z"])[0], s.query)
-        assert np.array_equal(array(scores[0]["z"])[1:], trace.encoder_states)
-        assert np.array_equal(array(scores[1]["x"]), s.scores)
-        weights = figure_dict(charts.weights_figure(trace, step))["data"]
-        assert np.array_equal(array(weights[0]["y"]), s.weights)
-        context = figure_dict(charts.context_figure(trace, step))["data"]
-        weighted = array(context[0]["z"])
+        scores = figure_dict(charts.scores_figure(trace, step))
+        assert np.array_equal(array(named(scores, "query and encoder states")["z"])[0], s.query)
+        assert np.array_equal(array(named(scores, "query and encoder states")["z"])[1:], trace.encoder_states)
+        assert np.array_equal(array(named(scores, "scores")["x"]), s.scores)
+        weights = figure_dict(charts.weights_figure(trace, step))
+        assert np.array_equal(array(named(weights, "weights")["y"]), s.weights)
+        context = figure_dict(charts.context_figure(trace, step))
+        weighted = array(named(context, "weighted encoder states")["z"])
         assert np.array_equal(weighted, (s.weights[:, None] * trace.encoder_states).astype(np.float32))
-        assert np.array_equal(array(context[1]["z"])[0], s.context)
+        assert np.array_equal(array(named(context, "context vector")["z"])[0], s.context)
         # the rows drawn really add up to the context vector drawn below them
         assert np.allclose(weighted.astype(np.float64).sum(axis=0), s.context, atol=1e-5)
 
