@@ -240,3 +240,9 @@ def test_a_link_with_a_model_and_no_text_opens_on_that_models_example():
 def test_url_temperature_snaps_to_the_slider_and_repeated_keys_take_the_last():
     values, notices = parse_params({"temperature": "0.37", "model": ["dates-attn", "reverse-attn"]}, attention_spec())
     assert values["temperature"] == 0.35 and values["model"] == "reverse-attn" and notices == []
+
+
+def test_a_long_text_in_a_link_is_cut_not_replaced():
+    values, notices = parse_params({"text": "x" * 10_000}, attention_spec())
+    assert values["text"] == "x" * MAX_TEXT_CHARS and notices == ["The text in the link has 10,000 characters; the "
+                                                                  f"first {MAX_TEXT_CHARS} are used."]

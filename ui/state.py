@@ -96,46 +96,50 @@ class Param:
 
 
 def _read_param(param: Param, raw: str) -> tuple[object, str | None]:
-    value, notice = _read_value(param, raw)
-    if notice is None:
-        return value, None
-    if param.fallback is not None:
-        return param.fallback, param.notice or notice
-    return _default(param, {}), param.notice or notice
-
-
-def _read_value(param: Param, raw: str) -> tuple[object, str | None]:
+    """The value `raw` gives `param`, and a notice when it was cut or could not be read (then the
+    parameter's fallback, or its default, is used)."""
     what = param.label or param.name
-    if param.kind == "choice":
-        if raw in param.options:
-            return raw, None
-        return param.default, f"The {what} in the link is not one of {', '.join(map(str, param.options))}; using {param.default}."
     if param.kind == "text":
         if len(raw) > MAX_TEXT_CHARS:
             return raw[:MAX_TEXT_CHARS], (f"The {what} in the link has {len(raw):,} characters; the first "
                                           f"{MAX_TEXT_CHARS} are used.")
         return raw, None
+    value = _read_value(param, raw)
+    if value is not None:
+        return value, None
+    used = _default(param, {}) if param.fallback is None else param.fallback
+    if param.notice:
+        return used, param.notice
+    if param.kind == "choice":
+        return used, f"The {what} in the link is not one of {', '.join(map(str, param.options))}; using {used}."
     if param.kind == "positions":
-        parts = [p.strip() for p in raw.split(",")]
-        if not raw.strip():
-            return [], None
-        if all(p.isdigit() and 1 <= int(p) <= MAX_TEXT_CHARS for p in parts):
-            return sorted({int(p) - 1 for p in parts}), None
-        return [], f"The {what} in the link are not positions like 2,5; none are used."
+        return used, f"The {what} in the link are not positions like 2,5; none are used."
     if param.kind == "int":
-        if raw.strip().isdigit() and param.lo <= int(raw) <= param.hi:
-            return int(raw), None
-        return param.default, (f"The {what} in the link is not a whole number from {param.lo:g} to {param.hi:g}; "
-                               f"using {param.default}.")
+        return used, f"The {what} in the link is not a whole number from {param.lo:g} to {param.hi:g}; using {used}."
+    return used, f"The {what} in the link is not a number from {param.lo:g} to {param.hi:g}; using {used}."
+
+
+def _read_value(param: Param, raw: str) -> object | None:
+    """The value `raw` gives `param` (not a text), or None when it cannot be read."""
+    if param.kind == "choice":
+        return raw if raw in param.options else None
+    if param.kind == "positions":
+        if not raw.strip():
+            return []
+        parts = [p.strip() for p in raw.split(",")]
+        if all(p.isdigit() and 1 <= int(p) <= MAX_TEXT_CHARS for p in parts):
+            return sorted({int(p) - 1 for p in parts})
+        return None
+    if param.kind == "int":
+        return int(raw) if raw.strip().isdigit() and param.lo <= int(raw) <= param.hi else None
     try:
         value = float(raw)
     except ValueError:
-        value = math.nan
+        return None
     if math.isfinite(value) and param.lo <= value <= param.hi:
         snapped = param.lo + round((value - param.lo) / param.step) * param.step
-        return round(min(max(snapped, param.lo), param.hi), 6), None
-    return param.default, (f"The {what} in the link is not a number from {param.lo:g} to {param.hi:g}; using "
-                           f"{param.default}.")
+        return round(min(max(snapped, param.lo), param.hi), 6)
+    return None
 
 
 def parse_params(params: Mapping[str, object], spec: Sequence[Param]) -> tuple[dict[str, object], list[str]]:
