@@ -10,7 +10,7 @@ import streamlit as st
 from ui import architecture_charts as arch
 from ui import cache, present, rnn_tables, widgets
 from ui.labels import GLOSSARY, markdown_text
-from ui.state import Param
+from ui.state import SEED_MAX, TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP, Param
 
 
 PAGE = "arch"
@@ -21,8 +21,8 @@ MODELS = {"labeling": "ner", "classification": "sentiment", "lm": lms[0] if lms 
 SPEC = [Param("pattern", "choice", "labeling", options=tuple(arch.PATTERNS), label="architecture"),
         Param("text", "text", cards["ner"].examples[0] if "ner" in cards else ""),
         Param("lm", "choice", MODELS["lm"], options=tuple(lms) or ("lm-lstm",), label="language model"),
-        Param("temperature", "number", 0.8, lo=0.05, hi=5.0, step=0.05),
-        Param("seed", "int", 0, lo=0, hi=2**31 - 1),
+        Param("temperature", "number", 0.8, lo=TEMPERATURE_MIN, hi=TEMPERATURE_MAX, step=TEMPERATURE_STEP),
+        Param("seed", "int", 0, lo=0, hi=SEED_MAX),
         Param("length", "int", 200, lo=1, hi=300)]
 EXPLAIN = {
     "labeling": "**Sequence labeling** (the lecture's slide calls it one-to-one: one label for each input element; "
@@ -39,8 +39,8 @@ EXPLAIN = {
 }
 
 
-def key(name: str) -> str:
-    return widgets.state_key(PAGE, name)
+page_state = widgets.PageState(PAGE, SPEC)
+key = page_state.key
 
 
 def model_of(pattern: str) -> str:
@@ -54,7 +54,7 @@ def on_pattern_change() -> None:
         widgets.switch_example(PAGE, cards[name], [e for c in cards.values() if c.kind != "seq2seq" for e in c.examples])
 
 
-notices = widgets.load_params(PAGE, SPEC)
+notices = page_state.load()
 st.title("RNN architectures")
 st.markdown("The same recurrent step $h_t = f_W(h_{t-1}, x_t)$ is wired into four patterns. Pick one; a trained "
             "model runs it on your text.")
@@ -75,7 +75,7 @@ if pattern == "encoder-decoder":
     st.page_link("pages/encoder-decoder.py", label="The encoder-decoder with real models, and its limits",
                  icon=":material/compress:")
     st.page_link("pages/attention.py", label="Attention, step by step", icon=":material/center_focus_strong:")
-    widgets.save_params(PAGE, SPEC)
+    page_state.save()
     st.stop()
 
 name = model_of(pattern)
@@ -96,11 +96,11 @@ with controls[1]:
 widgets.example_chooser(PAGE, card)
 text = widgets.capped(text, MAX_CHARS)
 if not text.strip():
-    widgets.stop_with(PAGE, SPEC, "Type some text above (or click an example).")
+    page_state.stop_with("Type some text above (or click an example).")
 try:
     trace = cache.get_run(name, text)
 except ValueError as error:
-    widgets.stop_with(PAGE, SPEC, str(error))
+    page_state.stop_with(str(error))
 for warning in trace.warnings:
     st.warning(markdown_text(warning))
 
@@ -134,10 +134,11 @@ else:
                "the character that actually follows in your text.")
     st.subheader("Generation: each sampled character is fed back")
     options = st.columns(3)
-    temperature = options[0].slider("Temperature", 0.05, 5.0, step=0.05, key=key("temperature"),
+    temperature = options[0].slider("Temperature", TEMPERATURE_MIN, TEMPERATURE_MAX, step=TEMPERATURE_STEP,
+                                    key=key("temperature"),
                                     help="Sampling from softmax(logits / T): small T is nearly greedy, large T wild. "
                                          + GLOSSARY["temperature"])
-    seed = options[1].number_input("Seed", 0, 2**31 - 1, step=1, key=key("seed"),
+    seed = options[1].number_input("Seed", 0, SEED_MAX, step=1, key=key("seed"),
                                    help="The same seed gives the same text.")
     length = options[2].number_input("Characters to generate", 1, 300, step=50, key=key("length"))
     generation = cache.get_generation(name, text, int(length), float(temperature), int(seed))
@@ -155,4 +156,4 @@ else:
         widgets.table(rnn_tables.steps_table(generation), "Steps (CSV)", "generation.csv", key("csv-generation"))
 with st.expander("Every step (table)"):
     widgets.table(rnn_tables.steps_table(trace), "Steps (CSV)", "steps.csv", key("csv-steps"))
-widgets.save_params(PAGE, SPEC)
+page_state.save()

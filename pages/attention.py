@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui import cache, present, sections, session_models, unit_lines, widgets
 from ui.labels import GLOSSARY, markdown_text, position_label
-from ui.state import BEAM_MAX, MAX_TEXT_CHARS, TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP, View
+from ui.state import BEAM_MAX, MAX_TEXT_CHARS, TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP, Param
 
 
 PAGE = "attention"
@@ -16,13 +16,9 @@ PREFERRED = "en-tr-attn"
 FIRST_STEP = 2  # the step in depth opens on the first step whose query is a decoder state (at i = 1 it is h^e_n)
 
 
-def key(name: str) -> str:
-    return widgets.state_key(PAGE, name)
-
-
 def reset_step() -> None:
     st.session_state[key("step")] = FIRST_STEP
-    st.session_state[key("hide")] = []
+    st.session_state[key("mask")] = []
 
 
 def on_model_change() -> None:
@@ -34,17 +30,13 @@ def on_model_change() -> None:
         st.session_state[key("text")] = chosen.examples[0] if chosen.examples else ""
 
 
-def current_view(text: str, steps: int = 1) -> View:
-    return View(model=st.session_state[key("model")], text=text,
-                step=min(st.session_state.get(key("step"), FIRST_STEP), max(steps, 1)),
-                temperature=st.session_state[key("temperature")], hide=list(st.session_state.get(key("hide"), [])),
-                beam=st.session_state[key("beam")])
+def link_values(text: str, steps: int = 1) -> dict:
+    """What the link holds besides the widgets' values: the text as read, the step within the steps."""
+    return dict(text=text, step=min(st.session_state.get(key("step"), FIRST_STEP), max(steps, 1)))
 
 
 def stop_with(message: str, text: str) -> None:
-    st.info(message)
-    widgets.save_view(current_view(text), default)
-    st.stop()
+    page_state.stop_with(message, **link_values(text))
 
 
 cards = [c for c in cache.get_cards() if c.attention is not None] + session_models.session_cards(attention_only=True)
@@ -53,8 +45,22 @@ if not cards:
              "`python -m core.train --task dates --attention dot`.")
     st.stop()
 cards.sort(key=lambda c: c.name != PREFERRED)
-default = View(model=cards[0].name, text=cards[0].examples[0] if cards[0].examples else "", step=FIRST_STEP)
-notices = widgets.load_view(PAGE, default, cards)
+SPEC = [Param("model", "choice", cards[0].name, options=tuple(c.name for c in cards),
+              notice=f"The link names a model this page does not have; showing {cards[0].name}."),
+        Param("text", "text", cards[0].examples[0] if cards[0].examples else "", default_by="model",
+              defaults={c.name: c.examples[0] for c in cards if c.examples}),
+        Param("step", "int", FIRST_STEP, lo=1, hi=1000, fallback=1, always=True,
+              notice="The step in the link is not a step number from 1 to 1000; showing step 1."),
+        Param("temperature", "number", 1.0, lo=TEMPERATURE_MIN, hi=TEMPERATURE_MAX, step=TEMPERATURE_STEP,
+              notice=f"The temperature in the link is not a number from {TEMPERATURE_MIN} to {TEMPERATURE_MAX}; "
+                     "using T = 1."),
+        Param("mask", "positions", (), url="hide",
+              notice="The hidden positions in the link are not positions like 2,5; nothing is hidden."),
+        Param("beam", "int", 1, lo=1, hi=BEAM_MAX,
+              notice=f"The beam width in the link is not a whole number from 1 to {BEAM_MAX}; using greedy decoding.")]
+page_state = widgets.PageState(PAGE, SPEC)
+key = page_state.key
+notices = page_state.load()
 
 st.title("Attention, step by step")
 st.caption("A trained encoder-decoder with dot-product attention runs on your input; every number it computes is "
@@ -93,34 +99,33 @@ except ValueError as error:
     stop_with(str(error), text)
 
 n = len(base.src_tokens)
-hide_options = list(range(n))
-st.session_state[key("hide")] = [p for p in st.session_state.get(key("hide"), []) if p < n]
-hidden = extras[1].multiselect(
-    "Hide source tokens from attention (counterfactual)", hide_options, key=key("hide"),
+st.session_state[key("mask")] = [p for p in st.session_state.get(key("mask"), []) if p < n]
+mask = extras[1].multiselect(
+    "Hide source tokens from attention (counterfactual)", list(range(n)), key=key("mask"),
     format_func=lambda j: position_label(j, base.src_tokens[j]),
     help="Hidden positions get weight exactly 0 and the others are renormalised; the model decodes again. "
          + GLOSSARY["counterfactual"])
 trace = base
-if hidden:
+if mask:
     try:
-        trace = session_models.get_trace(card.name, text, temperature, tuple(hidden), beam)
+        trace = session_models.get_trace(card.name, text, temperature, tuple(mask), beam)
     except ValueError as error:
         stop_with(str(error), text)
 
 for warning in trace.warnings:
     st.warning(markdown_text(warning))
-if hidden:
+if mask:
     before, after = st.columns(2)
     with before:
         widgets.plain_text("Output with every token visible:", trace.baseline_output)
     with after:
-        widgets.plain_text(f"Output with {len(hidden)} hidden:", trace.output)
+        widgets.plain_text(f"Output with {len(mask)} hidden:", trace.output)
     changed = ", ".join(f"y{i + 1}" for i in trace.changed_steps) or "none"
     st.caption(f"Steps whose token changed: {changed}.")
 else:
     widgets.plain_text("Output:", trace.output)
 
-timeline = session_models.get_timeline(card.name, text, temperature, tuple(hidden), beam)
+timeline = session_models.get_timeline(card.name, text, temperature, tuple(mask), beam)
 present.chart(timeline, key("timeline"), main=True)
 widgets.download_animation(timeline, f"Attention, step by step: {card.name}",
                            [("Model", card.name), ("Input", text), ("Output", trace.output)],
@@ -159,7 +164,7 @@ def step_section(trace, text: str, tgt_level: str) -> None:
     st.subheader("Every step")
     sections.every_step(trace, step_number - 1, key("all"), tgt_level)
 
-    widgets.save_view(current_view(text, m), default)
+    page_state.save(**link_values(text, m))
 
 
 step_section(trace, text, card.config["tgt_level"])

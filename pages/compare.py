@@ -26,8 +26,8 @@ SPEC = [Param("task", "choice", first, options=tuple(tasks)),
         Param("text", "text", (pairs[first]["attn"].examples or [""])[0])]
 
 
-def key(name: str) -> str:
-    return widgets.state_key(PAGE, name)
+page_state = widgets.PageState(PAGE, SPEC)
+key = page_state.key
 
 
 def on_task_change() -> None:
@@ -35,7 +35,7 @@ def on_task_change() -> None:
                            [e for kinds in pairs.values() for e in kinds["attn"].examples])
 
 
-notices = widgets.load_params(PAGE, SPEC)
+notices = page_state.load()
 st.title("Attention vs none")
 st.markdown("Each task has two models trained on the same data with the same budget: one whose decoder attends over "
             "every encoder state $h^e_j$ at every step, and the plain encoder-decoder whose decoder sees only "
@@ -93,4 +93,4 @@ present.chart(encdec_charts.length_figure(seq2seq), key("lengths"))
 with st.expander("The numbers (table)"):
     widgets.table(tables.length_table(seq2seq), "Accuracy by length (CSV)", "accuracy-by-length.csv",
                   key("csv-lengths"))
-widgets.save_params(PAGE, SPEC)
+page_state.save()

@@ -29,15 +29,15 @@ SPEC = [Param("model", "choice", cards[0].name, options=tuple(by_name)),
                               "the slings and arrows")]
 
 
-def key(name: str) -> str:
-    return widgets.state_key(PAGE, name)
+page_state = widgets.PageState(PAGE, SPEC)
+key = page_state.key
 
 
 def on_model_change() -> None:
     widgets.switch_example(PAGE, by_name[st.session_state[key("model")]], [e for c in cards for e in c.examples])
 
 
-notices = widgets.load_params(PAGE, SPEC)
+notices = page_state.load()
 st.title("The encoder-decoder and its limits")
 st.markdown("The encoder reads $x_1 \\dots x_n$ one token at a time; its last state becomes the context "
             "$c = h^e_n$, one fixed-length vector. The decoder starts from $h^d_0 = c$ and reads $c$ again at "
@@ -149,4 +149,4 @@ if trace is not None:
                "and output layers are left out of both. A Transformer still writes its output one token at a time "
                "when it generates; what runs at once is every encoder layer, and the decoder in training, when the "
                "output is known.")
-widgets.save_params(PAGE, SPEC)
+page_state.save()

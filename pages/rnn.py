@@ -29,11 +29,11 @@ SPEC = [Param("cell", "choice", first, options=tuple(c for c in CELLS if c in lm
         Param("chars", "choice", "spaces", options=tuple(rnn_tables.CHAR_CLASSES), label="character class")]
 
 
-def key(name: str) -> str:
-    return widgets.state_key(PAGE, name)
+page_state = widgets.PageState(PAGE, SPEC)
+key = page_state.key
 
 
-notices = widgets.load_params(PAGE, SPEC)
+notices = page_state.load()
 st.title("Recurrent networks")
 st.markdown("An RNN reads a sequence one token at a time and carries a hidden state from each step to the next: "
             "$h_t = f_W(h_{t-1}, x_t)$, the same function with the same weights $W$ at every step. Here a "
@@ -53,11 +53,11 @@ with controls[1]:
 widgets.example_chooser(PAGE, card)
 text = widgets.capped(text, MAX_CHARS)
 if not text:
-    widgets.stop_with(PAGE, SPEC, "Type some text above (or click an example) to watch the network read it.")
+    page_state.stop_with("Type some text above (or click an example) to watch the network read it.")
 try:
     trace = cache.get_run(card.name, text)
 except ValueError as error:
-    widgets.stop_with(PAGE, SPEC, str(error))
+    page_state.stop_with(str(error))
 for warning in trace.warnings:
     st.warning(markdown_text(warning))
 n, H = trace.states.shape
@@ -119,4 +119,4 @@ with st.expander("Every step and every state (tables)"):
     widgets.table(rnn_tables.steps_table(trace), "Steps (CSV)", "steps.csv", key("csv-steps"))
     st.download_button("Hidden states (CSV)", rnn_tables.states_table(trace).to_csv(index=False), "states.csv",
                        "text/csv", key=key("csv-states"))
-widgets.save_params(PAGE, SPEC)
+page_state.save()

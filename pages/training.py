@@ -30,10 +30,11 @@ else:
     default = "reverse-attn" if "reverse-attn" in names else names[0]
     SPEC = [Param("model", "choice", default, options=tuple(names), label="model"),
             Param("probe", "int", 1, lo=1, hi=film_charts.PROBES, label="probe")]
-    notices = widgets.load_params(PAGE, SPEC)
+    page_state = widgets.PageState(PAGE, SPEC)
+    notices = page_state.load()
     for notice in notices:
         st.info(notice)
-    key = lambda name: widgets.state_key(PAGE, name)  # noqa: E731
+    key = page_state.key
     columns = st.columns([1, 3])
     name = columns[0].selectbox("Model", names, key=key("model"),
                                 help="Every attention model has a film; a plain model's film shows its outputs and "
@@ -58,7 +59,7 @@ else:
                    f"trained on. Grey dashed line: the first point whose held-out score reaches half its final value. "
                    f"The weights were kept to three decimals. The shipped model is the one from step "
                    f"{film.best_step:,} (its best score on the validation inputs).")
-    widgets.save_params(PAGE, SPEC)
+    page_state.save()
 
 st.subheader("Train one yourself")
 live.live_training_panel()

@@ -38,3 +38,26 @@ def all_label_text(spec: dict) -> str:
 
     walk(spec)
     return "\n".join(found)
+
+
+def named(figure, name: str):
+    """The one trace of `figure` named `name`: a trace object for a figure object, a dict for a
+    figure's JSON (text or dict). Fails when no trace, or more than one, has that name."""
+    traces = figure.data if hasattr(figure, "to_json") else figure_dict(figure)["data"]
+    names = [t.get("name") if isinstance(t, dict) else t.name for t in traces]
+    if names.count(name) != 1:
+        raise AssertionError(f"{names.count(name)} traces named {name!r}; the figure's traces: {names}")
+    return traces[names.index(name)]
+
+
+def has_trace(figure, name: str) -> bool:
+    """Whether `figure` has a trace named `name`."""
+    traces = figure.data if hasattr(figure, "to_json") else figure_dict(figure)["data"]
+    return any((t.get("name") if isinstance(t, dict) else t.name) == name for t in traces)
+
+
+def frame_trace(figure, frame: dict, name: str) -> dict:
+    """What animation `frame` sets on the trace named `name` (frames address traces by index)."""
+    spec = figure_dict(figure)
+    index = spec["data"].index(named(spec, name))
+    return dict(zip(frame["traces"], frame["data"]))[index]

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import shipped
-from figures import all_label_text, array
+from figures import all_label_text, array, has_trace, named
 from ui.labels import plot_text, token_label
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -32,7 +32,7 @@ def timeline(at: AppTest) -> dict:
 
 
 def source_strip(at: AppTest) -> list[str]:
-    return timeline(at)["data"][0]["text"][0]
+    return named(timeline(at), "source tokens")["text"][0]
 
 
 def labels(tokens) -> list[str]:
@@ -56,7 +56,7 @@ def test_page_opens_on_a_worked_example():
     assert "**Output:**" in [m.value for m in at.markdown] and trace.output in [t.value for t in at.text]
     assert source_strip(at) == labels(trace.src_tokens)
     spec = timeline(at)
-    assert np.array_equal(array(spec["data"][7]["z"]), trace.attention)
+    assert np.array_equal(array(named(spec, "alignment matrix")["z"]), trace.attention)
     assert len(at.get("download_button")) >= 4
 
 
@@ -85,8 +85,8 @@ def test_moving_the_step_changes_the_step_figures_and_equations():
         assert not at.exception
         step = trace.steps[number - 1]
         specs = charts(at)
-        scores_bars = next(s for s in specs if s["data"][-1].get("orientation") == "h" and not s.get("frames"))
-        assert np.array_equal(array(scores_bars["data"][1]["x"]), step.scores)
+        scores_figure = next(s for s in specs if has_trace(s, "query and encoder states"))
+        assert np.array_equal(array(named(scores_figure, "scores")["x"]), step.scores)
         focus = int(np.argmax(step.weights))
         assert at.latex[0].value.strip("$\n").endswith(f"= {float(step.scores[focus]):.4f}\\end{{aligned}}")
         assert at.query_params.get("step", "1") == str(number)
@@ -97,7 +97,7 @@ def test_temperature_changes_the_weights_drawn():
     at.slider(key="attention.temperature").set_value(3.0).run()
     assert not at.exception
     trace = shipped("dates-attn").translate("3rd of May 1979", temperature=3.0)
-    assert np.array_equal(array(timeline(at)["data"][7]["z"]), trace.attention)
+    assert np.array_equal(array(named(timeline(at), "alignment matrix")["z"]), trace.attention)
     flat = shipped("dates-attn").translate("3rd of May 1979")
     assert not np.array_equal(trace.attention, flat.attention)
     assert at.query_params["temperature"] == "3"
@@ -107,12 +107,12 @@ def test_hiding_a_token_re_decodes_and_shows_both_outputs():
     at = open_page({"model": "numbers-attn", "text": "siebenundneunzig"})
     model = shipped("numbers-attn")
     trace = model.translate("siebenundneunzig", mask=[0, 1, 2, 3, 4])
-    at.multiselect(key="attention.hide").set_value([0, 1, 2, 3, 4]).run()
+    at.multiselect(key="attention.mask").set_value([0, 1, 2, 3, 4]).run()
     assert not at.exception
     shown = [m.value for m in at.markdown]
     assert "**Output with every token visible:**" in shown and "**Output with 5 hidden:**" in shown
     assert [t.value for t in at.text] == [trace.baseline_output, trace.output]  # shown as text, never Markdown
-    assert np.array_equal(array(timeline(at)["data"][7]["z"]), trace.attention)
+    assert np.array_equal(array(named(timeline(at), "alignment matrix")["z"]), trace.attention)
     assert np.all(trace.attention[:, :5] == 0)
     assert at.query_params["hide"] == "1,2,3,4,5"
 
@@ -133,10 +133,21 @@ def test_url_restores_the_whole_view():
     assert text_box(at).value == "encoder"
     assert at.slider(key="attention.step").value == 3
     assert at.slider(key="attention.temperature").value == 0.5
-    assert at.multiselect(key="attention.hide").value == [1]
+    assert at.multiselect(key="attention.mask").value == [1]
     assert at.number_input(key="attention.beam").value == 2
     trace = shipped("reverse-attn").translate("encoder", temperature=0.5, mask=[1], beam=2)
-    assert np.array_equal(array(timeline(at)["data"][7]["z"]), trace.attention)
+    assert np.array_equal(array(named(timeline(at), "alignment matrix")["z"]), trace.attention)
+
+
+@pytest.mark.parametrize("step,shown", [(None, 2), ("1", 1), ("3", 3), ("abc", 1)])
+def test_the_page_opens_on_step_2_unless_the_link_names_a_step(step, shown):
+    """At i = 1 the query is h^e_n; the step in depth opens on the first step whose query is a decoder state.
+    The link it writes always names the step, so step 1 stays step 1 when the link is opened again."""
+    at = open_page({"model": "reverse-attn", "text": "encoder"} | ({"step": step} if step else {}))
+    assert not at.exception
+    assert at.slider(key="attention.step").value == shown
+    assert at.query_params["step"] == str(shown)
+    assert ("not a step number" in messages(at)) == (step == "abc")
 
 
 @pytest.mark.parametrize("query", [
@@ -186,8 +197,8 @@ def test_moving_the_step_reruns_only_the_step_section(monkeypatch):
         at.slider(key="attention.step").set_value(number)
         at = fragment_run(at, section)
         assert not at.exception and calls == []
-        scores_bars = next(s for s in charts(at) if s["data"][-1].get("orientation") == "h" and not s.get("frames"))
-        assert np.array_equal(array(scores_bars["data"][1]["x"]), trace.steps[number - 1].scores)
+        scores_figure = next(s for s in charts(at) if has_trace(s, "query and encoder states"))
+        assert np.array_equal(array(named(scores_figure, "scores")["x"]), trace.steps[number - 1].scores)
         assert at.query_params.get("step", "1") == str(number)
         # AppTest shows what this run drew: the step section, and nothing above it (the browser keeps that).
         assert not at.title and not any(spec.get("frames") for spec in charts(at))

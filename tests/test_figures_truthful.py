@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from conftest import RECURRENT, SHIPPED, shipped
-from figures import array, figure_dict
+from figures import array, figure_dict, named
 from ui import animation, architecture_charts, charts, encdec_charts, equations, rnn_charts
 
 CLEAR = {"rgba(0,0,0,0)"}
@@ -129,6 +129,38 @@ def test_frames_never_make_plotly_drop_the_heatmaps(label, build):
     assert play["label"] == "▶ Play" and play["args"][1]["frame"]["redraw"] is True
 
 
+def other_figures() -> list[tuple[str, object]]:
+    """The figures not in FIGURES: the diagrams, the held-out lines and the training film."""
+    from core import list_models
+    from core.film import load_film
+    from ui import film_charts
+
+    built = [(f"pattern {p}", lambda p=p: architecture_charts.pattern_figure(p, list("abcd"), list("wxyz")))
+             for p in architecture_charts.PATTERNS]
+    cards = [c for c in list_models() if c.kind == "seq2seq"]
+    built.append(("accuracy by length", lambda: encdec_charts.length_figure(cards)))
+    if "sentiment" in RECURRENT:
+        built.append(("classes", lambda: architecture_charts.class_probs_figure(
+            shipped("sentiment").run("a fine film"))))
+    if "lm-lstm" in RECURRENT:
+        built.append(("unit lines", lambda: rnn_charts.unit_lines_figure(
+            shipped("lm-lstm").run("To be, or not"), [0, 3])))
+    if {"reverse-attn", "reverse-noattn"} <= set(SHIPPED):
+        built.append(("film", lambda: film_charts.film_figure(
+            load_film("reverse-attn"), 0, load_film("reverse-noattn"))))
+    return built
+
+
+OTHER_FIGURES = other_figures()
+
+
+@pytest.mark.parametrize("label,build", FIGURES + OTHER_FIGURES, ids=[f[0] for f in FIGURES + OTHER_FIGURES])
+def test_every_trace_is_named_once(label, build):
+    """Tests find a figure's traces by name, and a legend shows names: every trace has one of its own."""
+    names = [t.get("name") for t in figure_dict(build())["data"]]
+    assert all(names) and len(set(names)) == len(names), (label, names)
+
+
 def test_the_first_step_says_why_it_looks_at_the_last_token():
     trace = attention_trace("dates-attn", "3rd of May 1979")
     n = len(trace.src_tokens)
@@ -172,7 +204,7 @@ def test_wrong_tokens_are_marked_against_a_known_answer():
     plain = shipped("reverse-noattn").translate(text)
     spec = figure_dict(encdec_charts.side_by_side_figure(shipped("reverse-attn").translate(text), plain,
                                                          list(text[::-1])))
-    strip = next(t for t in spec["data"] if t["name"] == "without attention: output")
+    strip = named(spec, "without attention: output")
     marked = [label.endswith(" ✗") for label in strip["text"][0]]
     assert marked == encdec_charts.wrong_marks(plain.out_tokens, list(text[::-1])) and any(marked)
 
@@ -233,7 +265,7 @@ def test_sequential_processing_is_timed_on_the_inputs_own_sizes():
     assert f"all {m} output positions" in decoder_layer.label
     assert all(c.ms > 0 for c in timing.chains)
     spec = figure_dict(encdec_charts.timing_figure(timing))
-    steps = next(t for t in spec["data"] if t["name"] == "dependent steps")
+    steps = named(spec, "dependent steps")
     assert list(array(steps["x"])) == [n + m, n + m, 1, 1]
 
 
@@ -245,7 +277,7 @@ def test_a_bidirectional_encoder_reveals_only_the_complete_states():
     n = len(trace.src_tokens)
     assert charts.bidirectional(trace) and not charts.bidirectional(attention_trace())
     spec = figure_dict(charts.timeline_figure(trace))
-    encoder_axis = spec["data"][2]["xaxis"]
+    encoder_axis = named(spec, "encoder states")["xaxis"]
     for j in range(1, n + 1):
         frame = next(f for f in spec["frames"] if f["name"] == f"x{j}")
         covers = [s for s in frame["layout"]["shapes"] if s["xref"] == encoder_axis and s.get("fillcolor") == animation.COVER

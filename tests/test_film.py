@@ -17,7 +17,7 @@ from ui.film_charts import film_figure, half_sentence
 from ui.labels import plot_text
 
 from conftest import ROOT
-from figures import array
+from figures import array, frame_trace, named
 
 ATTENTION_MODELS = sorted(c.name for c in list_models() if c.kind == "seq2seq" and c.attention)
 
@@ -125,15 +125,12 @@ def test_the_film_figure_draws_every_point_as_stored():
     assert len(frames) == len(film.points)
     slider = fig["layout"]["sliders"][0]["steps"]
     assert [s["args"][0][0] for s in slider] == [f["name"] for f in frames]
-    names = [t.get("name") for t in fig["data"]]
-    heat = names.index("alignment matrix")
-    marker = names.index("now (metric)")
     for index, frame in enumerate(frames):
-        data = dict(zip(frame["traces"], frame["data"]))
-        assert np.allclose(array(data[heat]["z"]), film.weights(index, probe), atol=1e-6)
-        assert data[marker]["y"] == [film.points[index].metric]
+        heat = frame_trace(fig, frame, "alignment matrix")
+        assert np.allclose(array(heat["z"]), film.weights(index, probe), atol=1e-6)
+        assert frame_trace(fig, frame, "now (metric)")["y"] == [film.points[index].metric]
         assert plot_text(film.points[index].probes[probe].output[:20] or "∅") in frame["layout"]["title"]["text"]
-    assert np.allclose(array(fig["data"][heat]["z"]), film.weights(0, probe), atol=1e-6)  # opens on step 0
+    assert np.allclose(array(named(fig, "alignment matrix")["z"]), film.weights(0, probe), atol=1e-6)  # opens on step 0
     assert "half its final value" in half_sentence(film)
 
 
@@ -185,7 +182,7 @@ def test_the_training_page_survives_garbage_links(query):
 def test_the_plain_twins_held_out_curve_is_drawn_beside():
     film, twin = load_film("reverse-attn"), load_film("reverse-noattn")
     fig = film_figure(film, 0, twin).to_dict()
-    drawn = next(t for t in fig["data"] if t.get("name") == "reverse-noattn (without attention)")
+    drawn = named(fig, "reverse-noattn (without attention)")
     assert list(array(drawn["y"])) == [p.metric for p in twin.points]
     assert list(array(drawn["customdata"])) == twin.steps
     # the final held-out scores tell the story the lecture tells: attention ends far ahead on reverse

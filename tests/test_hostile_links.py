@@ -8,22 +8,20 @@ from urllib.parse import quote, urlencode
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.state import LINK_MAX_CHARS, MAX_TEXT_CHARS, Param, View, fit_link, link_length, params_for, parse_params, \
-    parse_view, view_params
+from test_ui import attention_spec
+from ui.state import LINK_MAX_CHARS, MAX_TEXT_CHARS, Param, fit_link, link_length, params_for, parse_params
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAYLOADS = ["![x](https://ev.il/x.png)", "[click me](https://ev.il)", "**bold** :red[RED]", "$x^{99}$",
             "<img src=https://ev.il/i.png>", "https://ev.il/bare www.ev.il x@ev.il", ":material/home:"]
 MARKUP = ["ev.il", "[", "]", "(", "*", "$", "<", ":red", ":material", "99"]
-MODELS = ["dates-attn", "reverse-attn"]
-DEFAULT = View(model="dates-attn", text="3rd of May 1979")
 
 
 # ---- notices quote nothing from the link --------------------------------------------------------
 @pytest.mark.parametrize("payload", PAYLOADS)
 @pytest.mark.parametrize("key", ["model", "step", "temperature", "hide", "beam"])
 def test_attention_notices_never_quote_the_link(key, payload):
-    _, notices = parse_view({key: payload}, MODELS, DEFAULT)
+    _, notices = parse_params({key: payload}, attention_spec())
     assert len(notices) == 1
     assert not any(mark in notices[0] for mark in MARKUP), notices[0]
 
@@ -43,8 +41,8 @@ WORST = ["🙂" * MAX_TEXT_CHARS, "ü" * MAX_TEXT_CHARS, "%&=+ " * 100, "a" * MA
 
 @pytest.mark.parametrize("text", WORST, ids=["emoji", "umlaut", "reserved", "ascii"])
 def test_the_links_the_app_writes_stay_within_the_budget(text):
-    params = view_params(View(model="reverse-attn", text=text, step=40, temperature=0.5, hide=list(range(40)), beam=10),
-                         DEFAULT)
+    params = params_for(dict(model="reverse-attn", text=text, step=40, temperature=0.5, mask=list(range(40)), beam=10),
+                        attention_spec())
     assert link_length(params) == len(urlencode(params)) <= LINK_MAX_CHARS
     assert text.startswith(params["text"]) and len(params["text"]) >= 400  # cut only at the end, and only a little
     spec = [Param("text", "text", ""), Param("letters", "text", ""), Param("long", "text", "")]

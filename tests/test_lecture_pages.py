@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import RECURRENT, shipped
-from figures import all_label_text, array
+from figures import all_label_text, array, has_trace, named
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = {"rnn": "pages/rnn.py", "arch": "pages/architectures.py", "encdec": "pages/encoder-decoder.py",
@@ -48,18 +48,19 @@ def test_rnn_page_draws_the_models_states_and_updates():
     assert not at.exception
     trace = shipped("lm-gru").run("To be, or not")
     unrolled = next(s for s in charts(at) if s.get("frames"))
-    rows = array(unrolled["data"][1]["customdata"])[:, 0] - 1  # the units, in the order the rows show them
+    states = named(unrolled, "hidden states")
+    rows = array(states["customdata"])[:, 0] - 1  # the units, in the order the rows show them
     assert sorted(rows) == list(range(trace.states.shape[1]))
-    assert np.array_equal(array(unrolled["data"][1]["z"]), trace.states.T[rows])
+    assert np.array_equal(array(states["z"]), trace.states.T[rows])
     assert len(unrolled["frames"]) == len(trace.steps)
     at.slider(key="rnn.step").set_value(4).run()
     at.number_input(key="rnn.unit").set_value(7).run()
     assert not at.exception
     step = trace.steps[3]
     assert at.latex[-1].value.strip("$\n").endswith(f"= {float(step.state[6]):.4f}")
-    gates = next(s for s in charts(at) if s["data"][0].get("type") == "heatmap" and "every value" in
+    gates = next(s for s in charts(at) if has_trace(s, "values of the update") and "every value" in
                  s["layout"]["title"]["text"])
-    assert np.allclose(array(gates["data"][0]["z"])[-1], step.state)
+    assert np.allclose(array(named(gates, "values of the update")["z"])[-1], step.state)
     assert at.query_params["step"] == "4" and at.query_params["unit"] == "7"
 
 
@@ -106,16 +107,16 @@ def test_architectures_page_runs_each_pattern_on_its_model():
     at = open_page("arch", {"pattern": "labeling", "text": example})
     assert not at.exception
     trace = shipped("ner").run(example)
-    heat = next(s for s in charts(at) if s["data"][0].get("type") == "heatmap")
-    assert np.array_equal(array(heat["data"][0]["z"]), np.stack([s.probs for s in trace.steps]).T)
+    heat = next(s for s in charts(at) if has_trace(s, "label probabilities"))
+    assert np.array_equal(array(named(heat, "label probabilities")["z"]), np.stack([s.probs for s in trace.steps]).T)
     at.segmented_control(key="arch.pattern").set_value("classification").run()
     assert not at.exception
     text = at.text_input(key="arch.text").value
     assert text == shipped("sentiment").card.examples[0]
     sentiment = shipped("sentiment").run(text)
-    lines = next(s for s in charts(at) if s["data"][0].get("stackgroup"))
+    lines = next(s for s in charts(at) if any(t.get("stackgroup") for t in s["data"]))
     for index, label in enumerate(sentiment.labels):
-        assert np.allclose(array(lines["data"][index]["y"]), [s.probs[index] for s in sentiment.steps])
+        assert np.allclose(array(named(lines, label)["y"]), [s.probs[index] for s in sentiment.steps])
     assert sentiment.prediction in "\n".join(m.value for m in [*at.markdown, *at.text])
     at.text_input(key="arch.text").set_value("My own words about Paris").run()
     at.segmented_control(key="arch.pattern").set_value("labeling").run()
@@ -159,22 +160,23 @@ def test_encoder_decoder_page_draws_the_plain_model():
     assert not at.exception
     trace = shipped("reverse-noattn").translate("encoder")
     figure = next(s for s in charts(at) if s.get("frames"))
-    rows = array(figure["data"][2]["customdata"])[:, 0] - 1  # the units, in the order the rows show them
-    assert np.array_equal(array(figure["data"][2]["z"]), trace.encoder_states.T[rows])
-    assert np.array_equal(array(figure["data"][3]["z"])[:, 0], trace.encoder_states[-1][rows])  # c = h^e_n
+    encoder = named(figure, "encoder states")
+    rows = array(encoder["customdata"])[:, 0] - 1  # the units, in the order the rows show them
+    assert np.array_equal(array(encoder["z"]), trace.encoder_states.T[rows])
+    assert np.array_equal(array(named(figure, "context c")["z"])[:, 0], trace.encoder_states[-1][rows])  # c = h^e_n
     assert len(figure["frames"]) == len(trace.src_tokens) + 1 + len(trace.steps)
 
 
 def test_encoder_decoder_page_grows_the_input():
     at = open_page("encdec", {"letters": "abcdefghijklmnopqrstuvwxyzabcd"})
     assert not at.exception
-    prefixes = next(s for s in charts(at) if s["data"][0].get("name") == "reverse-noattn")
+    prefixes = next(s for s in charts(at) if has_trace(s, "reverse-noattn"))
     from core.evaluate import predict
 
     sources = ["abcdefghijklmnopqrstuvwxyzabcd"[:k] for k in range(1, 31)]
     outputs = predict(shipped("reverse-noattn"), sources)
     expected = [100 * sum(a == b for a, b in zip(o, s[::-1])) / len(s) for o, s in zip(outputs, sources)]
-    assert np.allclose(array(prefixes["data"][0]["y"]), expected)
+    assert np.allclose(array(named(prefixes, "reverse-noattn")["y"]), expected)
     at.text_input(key="encdec.letters").set_value("abc").run()
     assert not at.exception
 
@@ -204,8 +206,9 @@ def test_compare_page_runs_both_models_of_a_task():
     shown = "\n".join(m.value for m in [*at.markdown, *at.text])
     for name in ("reverse-attn", "reverse-noattn"):
         assert shipped(name).translate("attention").output in shown
-    align = next(s for s in charts(at) if s["data"][0].get("type") == "heatmap")
-    assert np.array_equal(array(align["data"][0]["z"]), shipped("reverse-attn").translate("attention").attention)
+    align = next(s for s in charts(at) if has_trace(s, "with attention: output"))
+    assert np.array_equal(array(named(align, "alignment matrix")["z"]),
+                          shipped("reverse-attn").translate("attention").attention)
     lengths = charts(at)[-1]
     noattn = next(t for t in lengths["data"] if "reverse-noattn" in t["hovertemplate"])
     card = shipped("reverse-noattn").card
@@ -230,7 +233,8 @@ def test_generation_figure_starts_near_the_end_of_the_prompt_and_keeps_step_numb
     trace = shipped("lm-lstm").generate(prompt, length=50, temperature=0.8, seed=2)
     figure = [s for s in charts(at) if s.get("frames")][-1]
     first = len(prompt) - 20
-    rows = array(figure["data"][1]["customdata"])[:, 0] - 1
-    assert np.array_equal(array(figure["data"][1]["z"]), trace.states[first:].T[rows])
-    assert array(figure["data"][1]["x"])[0] == first + 1
+    states = named(figure, "hidden states")
+    rows = array(states["customdata"])[:, 0] - 1
+    assert np.array_equal(array(states["z"]), trace.states[first:].T[rows])
+    assert array(states["x"])[0] == first + 1
     assert [f["name"] for f in figure["frames"]] == [f"t{t}" for t in range(first + 1, len(trace.steps) + 1)]

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import shipped
 from core import list_models
-from figures import array
+from figures import array, named
 from ui.encdec_charts import length_findings
 from ui.labels import GLOSSARY
 from ui.unit_lines import busiest_units
@@ -72,7 +72,7 @@ def test_limitation_three_says_attention_keeps_the_chain():
     assert "all at once" not in text.split("Limitation 3")[-1].split("self-attention computes")[0]
     assert "Attention does not shorten that chain" in text and "Transformer" in text
     timing = next(s for s in charts(at) if any(t.get("name") == "dependent steps" for t in s["data"]))
-    steps = next(t for t in timing["data"] if t["name"] == "dependent steps")
+    steps = named(timing, "dependent steps")
     n, m = 7, len(shipped("reverse-noattn").translate("encoder").steps)
     assert steps["x"][:2] == [n + m, n + m] and steps["x"][2:] == [1, 1]
 
@@ -93,10 +93,10 @@ def test_rnn_page_follows_a_few_units_as_lines_and_explains_its_measure():
     assert not at.exception
     trace = shipped("lm-gru").run("To be, or not to be")
     assert at.multiselect(key="rnn.lines").value == busiest_units(trace.states)
-    lines = next(s for s in charts(at) if s["data"] and s["data"][0].get("name", "").startswith("unit "))
+    lines = next(s for s in charts(at) if any(t.get("name", "").startswith("unit ") for t in s["data"]))
     assert [t["name"] for t in lines["data"]] == [f"unit {u + 1}" for u in busiest_units(trace.states)]
     first = busiest_units(trace.states)[0]
-    assert np.array_equal(array(lines["data"][0]["y"]), trace.states[:, first].astype(np.float32))
+    assert np.array_equal(array(named(lines, f"unit {first + 1}")["y"]), trace.states[:, first].astype(np.float32))
     assert GLOSSARY["bits per character"] in shown_text(at)
 
 
@@ -108,7 +108,7 @@ def test_architectures_use_the_slide_names_and_a_real_plain_model():
     assert not at.exception
     trace = shipped("reverse-noattn").translate("encoder")
     diagram = next(s for s in charts(at) if s.get("frames"))
-    inputs, states, outputs = (t["text"] for t in diagram["data"][:3])
+    inputs, states, outputs = (named(diagram, name)["text"] for name in ("inputs", "states", "outputs"))
     assert inputs[:7] == list("encoder") and "c" in states
     assert outputs == [t.replace("<", "&lt;").replace(">", "&gt;") for t in trace.out_tokens]
     assert "attention" not in " ".join(inputs)

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from conftest import shipped
-from figures import all_label_text, array, figure_dict
+from figures import all_label_text, array, figure_dict, frame_trace, named
 from ui import animation, charts, equations, tables
 from ui.labels import markdown_text, plot_text
-from ui.state import MAX_TEXT_CHARS, View, parse_view, view_params
+from ui.state import BEAM_MAX, MAX_TEXT_CHARS, TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP, Param, \
+    params_for, parse_params
 
 ATTENTION_MODELS = ["dates-attn", "numbers-attn", "reverse-attn", "en-tr-attn"]
 HOSTILE = "<img src=x onerror=alert(1)> [click](javascript:alert(1)) **bold** &amp;"
@@ -31,29 +32,28 @@ def trace(request):
 
 def test_timeline_draws_the_trace_values_unchanged(trace):
     spec = figure_dict(charts.timeline_figure(trace))
-    data = spec["data"]
     n, m = len(trace.src_tokens), len(trace.steps)
     order = animation.unit_order(trace.encoder_states)  # rows are units in this order; hover names each unit
     assert sorted(order) == list(range(trace.encoder_states.shape[1]))
-    assert np.array_equal(array(data[2]["customdata"])[:, 0], order + 1)
-    assert np.array_equal(array(data[2]["z"]), trace.encoder_states.T[order])
+    encoder, decoder_states = named(spec, "encoder states"), named(spec, "decoder states")
+    assert np.array_equal(array(encoder["customdata"])[:, 0], order + 1)
+    assert np.array_equal(array(encoder["z"]), trace.encoder_states.T[order])
     decoder = np.stack([trace.steps[0].query] + [s.state for s in trace.steps]).T
-    assert np.array_equal(array(data[3]["z"]), decoder[order])
-    assert np.array_equal(array(data[3]["z"])[:, 0], trace.encoder_states[-1][order])  # h^d_0 = h^e_n
-    assert np.array_equal(array(data[5]["z"]), np.stack([s.context for s in trace.steps]).T[order])
-    assert np.array_equal(array(data[7]["z"]), trace.attention)
+    assert np.array_equal(array(decoder_states["z"]), decoder[order])
+    assert np.array_equal(array(decoder_states["z"])[:, 0], trace.encoder_states[-1][order])  # h^d_0 = h^e_n
+    contexts = np.stack([s.context for s in trace.steps]).T
+    assert np.array_equal(array(named(spec, "context vectors")["z"]), contexts[order])
+    assert np.array_equal(array(named(spec, "alignment matrix")["z"]), trace.attention)
 
     frames = {frame["name"]: frame for frame in spec["frames"]}
     assert len(spec["frames"]) == n + 4 * m
     for k, step in enumerate(trace.steps):
         scores_frame, weights_frame = frames[f"y{k + 1} · 1"], frames[f"y{k + 1} · 2"]
-        by_trace = dict(zip(scores_frame["traces"], scores_frame["data"]))
-        assert np.array_equal(array(by_trace[4]["y"]), step.scores)
-        assert not array(dict(zip(weights_frame["traces"], weights_frame["data"]))[6]["y"]).size == 0
-        weights_by_trace = dict(zip(weights_frame["traces"], weights_frame["data"]))
-        assert np.array_equal(array(weights_by_trace[6]["y"]), step.weights)
-        out = dict(zip(frames[f"y{k + 1} · out"]["traces"], frames[f"y{k + 1} · out"]["data"]))
-        assert np.allclose(array(out[8]["x"])[: len(step.topk)], [p for _, p in step.topk], rtol=0, atol=0)
+        assert np.array_equal(array(frame_trace(spec, scores_frame, "scores")["y"]), step.scores)
+        assert not array(frame_trace(spec, weights_frame, "weights")["y"]).size == 0
+        assert np.array_equal(array(frame_trace(spec, weights_frame, "weights")["y"]), step.weights)
+        out = frame_trace(spec, frames[f"y{k + 1} · out"], "top choices")
+        assert np.allclose(array(out["x"])[: len(step.topk)], [p for _, p in step.topk], rtol=0, atol=0)
     # the encoder frames reveal h^e_1..h^e_j: the grey cover starts right after column j (a
     # bidirectional encoder completes them from the middle out: test_figures_truthful)
     for j in range(n - 1 if not charts.bidirectional(trace) else 0):
@@ -70,7 +70,7 @@ def test_timeline_never_shows_a_future_token_in_its_labels():
     trace = model.translate("Samstag, 24. Dezember 2016")
     spec = figure_dict(charts.timeline_figure(trace))
     first_out = [f for f in spec["frames"] if f["name"] == "y1 · 1"][0]
-    strip = dict(zip(first_out["traces"], first_out["data"]))[1]
+    strip = frame_trace(spec, first_out, "output tokens")
     assert strip["text"] == [[""] * len(trace.steps)]
     axis_labels = " ".join(" ".join(axis.get("ticktext", [])) for key, axis in spec["layout"].items()
                            if key.startswith("yaxis") or key.startswith("xaxis"))
@@ -88,16 +88,16 @@ def test_timeline_payload_for_a_40_character_input_is_under_1_mb():
 
 def test_step_figures_draw_the_step_values(trace):
     for step, s in enumerate(trace.steps):
-        scores = figure_dict(charts.scores_figure(trace, step))["data"]
-        assert np.array_equal(array(scores[0]["z"])[0], s.query)
-        assert np.array_equal(array(scores[0]["z"])[1:], trace.encoder_states)
-        assert np.array_equal(array(scores[1]["x"]), s.scores)
-        weights = figure_dict(charts.weights_figure(trace, step))["data"]
-        assert np.array_equal(array(weights[0]["y"]), s.weights)
-        context = figure_dict(charts.context_figure(trace, step))["data"]
-        weighted = array(context[0]["z"])
+        scores = figure_dict(charts.scores_figure(trace, step))
+        assert np.array_equal(array(named(scores, "query and encoder states")["z"])[0], s.query)
+        assert np.array_equal(array(named(scores, "query and encoder states")["z"])[1:], trace.encoder_states)
+        assert np.array_equal(array(named(scores, "scores")["x"]), s.scores)
+        weights = figure_dict(charts.weights_figure(trace, step))
+        assert np.array_equal(array(named(weights, "weights")["y"]), s.weights)
+        context = figure_dict(charts.context_figure(trace, step))
+        weighted = array(named(context, "weighted encoder states")["z"])
         assert np.array_equal(weighted, (s.weights[:, None] * trace.encoder_states).astype(np.float32))
-        assert np.array_equal(array(context[1]["z"])[0], s.context)
+        assert np.array_equal(array(named(context, "context vector")["z"])[0], s.context)
         # the rows drawn really add up to the context vector drawn below them
         assert np.allclose(weighted.astype(np.float64).sum(axis=0), s.context, atol=1e-5)
 
@@ -172,14 +172,49 @@ def test_markdown_text_shows_links_and_emphasis_literally():
     assert escaped.replace("\\", "") == HOSTILE
 
 
-DEFAULT = View(model="dates-attn", text="3rd of May 1979")
 MODELS = ATTENTION_MODELS
 
 
-def test_url_view_round_trips():
-    view = View(model="numbers-attn", text="vingt & un <b>", step=3, temperature=0.5, hide=[0, 4], beam=3)
-    parsed, notices = parse_view(view_params(view, DEFAULT), MODELS, DEFAULT)
-    assert parsed == view and notices == []
+def attention_spec(examples: dict[str, str] | None = None) -> list[Param]:
+    """Parameters of the kinds /attention declares (its own list is built from the cards it finds)."""
+    return [Param("model", "choice", "dates-attn", options=tuple(MODELS),
+                  notice="The link names a model this page does not have; showing dates-attn."),
+            Param("text", "text", "3rd of May 1979", default_by="model", defaults=examples or {}),
+            Param("step", "int", 2, lo=1, hi=1000, fallback=1, always=True,
+                  notice="The step in the link is not a step number from 1 to 1000; showing step 1."),
+            Param("temperature", "number", 1.0, lo=TEMPERATURE_MIN, hi=TEMPERATURE_MAX, step=TEMPERATURE_STEP),
+            Param("mask", "positions", (), url="hide", label="hidden positions"),
+            Param("beam", "int", 1, lo=1, hi=BEAM_MAX, label="beam width")]
+
+
+def test_url_values_round_trip():
+    values = dict(model="numbers-attn", text="vingt & un <b>", step=3, temperature=0.5, mask=[0, 4], beam=3)
+    params = params_for(values, attention_spec())
+    assert params == {"model": "numbers-attn", "text": "vingt & un <b>", "step": "3", "temperature": "0.5",
+                      "hide": "1,5", "beam": "3"}
+    parsed, notices = parse_params(params, attention_spec())
+    assert parsed == values and notices == []
+
+
+def test_defaults_are_left_out_of_links_unless_always_written():
+    values = dict(model="dates-attn", text="", step=2, temperature=1.0, mask=[], beam=1)
+    assert params_for(values, attention_spec()) == {"model": "dates-attn", "text": "", "step": "2"}
+    assert params_for(values | {"step": 1}, attention_spec())["step"] == "1"
+
+
+def test_a_missing_step_is_the_default_and_an_unreadable_one_the_fallback():
+    assert parse_params({}, attention_spec())[0]["step"] == 2
+    assert parse_params({"step": "1"}, attention_spec())[0]["step"] == 1
+    values, notices = parse_params({"step": "abc"}, attention_spec())
+    assert values["step"] == 1 and notices == ["The step in the link is not a step number from 1 to 1000; "
+                                               "showing step 1."]
+
+
+def test_positions_are_one_based_in_the_link_and_zero_based_sorted_below_it():
+    spec = attention_spec()
+    assert parse_params({"hide": "5,3,3"}, spec) == ({**parse_params({}, spec)[0], "mask": [2, 4]}, [])
+    assert parse_params({"hide": ""}, spec)[0]["mask"] == [] and parse_params({"hide": ""}, spec)[1] == []
+    assert parse_params({"mask": "2"}, spec)[0]["mask"] == []  # the link's name for it is hide
 
 
 @pytest.mark.parametrize("params", [
@@ -189,18 +224,25 @@ def test_url_view_round_trips():
     {"beam": "2.5"}, {"text": "x" * 10_000},
 ])
 def test_garbage_url_parameters_fall_back_with_a_notice(params):
-    view, notices = parse_view(params, MODELS, DEFAULT)
+    values, notices = parse_params(params, attention_spec())
     assert len(notices) == 1
-    assert view.model in MODELS and 1 <= view.step and 1 <= view.beam <= 10 and len(view.text) <= MAX_TEXT_CHARS
+    assert values["model"] in MODELS and 1 <= values["step"] and 1 <= values["beam"] <= 10
+    assert len(values["text"]) <= MAX_TEXT_CHARS and values["mask"] == []
 
 
 def test_a_link_with_a_model_and_no_text_opens_on_that_models_example():
-    view, _ = parse_view({"model": "numbers-attn"}, MODELS, DEFAULT, {"numbers-attn": "yirmi bir"})
-    assert view.text == "yirmi bir"
-    view, _ = parse_view({"model": "numbers-attn", "text": ""}, MODELS, DEFAULT, {"numbers-attn": "yirmi bir"})
-    assert view.text == ""
+    spec = attention_spec({"numbers-attn": "yirmi bir"})
+    assert parse_params({"model": "numbers-attn"}, spec)[0]["text"] == "yirmi bir"
+    assert parse_params({"model": "numbers-attn", "text": ""}, spec)[0]["text"] == ""
+    assert parse_params({"model": "reverse-attn"}, spec)[0]["text"] == "3rd of May 1979"  # no example: the default
 
 
 def test_url_temperature_snaps_to_the_slider_and_repeated_keys_take_the_last():
-    view, notices = parse_view({"temperature": "0.37", "model": ["dates-attn", "reverse-attn"]}, MODELS, DEFAULT)
-    assert view.temperature == 0.35 and view.model == "reverse-attn" and notices == []
+    values, notices = parse_params({"temperature": "0.37", "model": ["dates-attn", "reverse-attn"]}, attention_spec())
+    assert values["temperature"] == 0.35 and values["model"] == "reverse-attn" and notices == []
+
+
+def test_a_long_text_in_a_link_is_cut_not_replaced():
+    values, notices = parse_params({"text": "x" * 10_000}, attention_spec())
+    assert values["text"] == "x" * MAX_TEXT_CHARS and notices == ["The text in the link has 10,000 characters; the "
+                                                                  f"first {MAX_TEXT_CHARS} are used."]

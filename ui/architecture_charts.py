@@ -107,8 +107,10 @@ def pattern_figure(pattern: str, inputs: list[str], outputs: list[str]) -> go.Fi
                            xanchor="left", font=dict(size=12, color="#777777"))
     for a, b in zip(hidden_x, hidden_x[1:]):
         arrow(a, 1, b, 1)
-    for index, (xs, y, texts) in enumerate(((in_x, 0, in_text), (hidden_x, 1, hidden_text), (out_x, 2, out_text))):
+    for index, (xs, y, texts, name) in enumerate(((in_x, 0, in_text, "inputs"), (hidden_x, 1, hidden_text, "states"),
+                                                  (out_x, 2, out_text, "outputs"))):
         fig.add_trace(go.Scatter(x=xs, y=[y] * len(xs), mode="markers+text", text=texts, textposition="middle center",
+                                 name=name,
                                  marker=dict(symbol="square", size=40, color=[IDLE] * len(xs),
                                              line=dict(color="#555555", width=1)),
                                  textfont=dict(size=12, color="#111111"), hoverinfo="skip", showlegend=False))

@@ -25,9 +25,9 @@ from .labels import plot_text, token_label
 
 
 def source_tick_labels(trace: Trace) -> list[str]:
-    """Tick labels of the source positions; hidden (masked) tokens are marked ⊘."""
-    hidden = set(trace.mask)
-    return [("⊘" if j in hidden else "") + plot_text(token_label(t)) for j, t in enumerate(trace.src_tokens)]
+    """Tick labels of the source positions; masked (hidden) tokens are marked ⊘."""
+    mask = set(trace.mask)
+    return [("⊘" if j in mask else "") + plot_text(token_label(t)) for j, t in enumerate(trace.src_tokens)]
 
 
 
@@ -417,10 +417,10 @@ def weights_figure(trace: Trace, step: int) -> go.Figure:
     s = trace.steps[step]
     n = len(trace.src_tokens)
     scaled = s.scores.astype(np.float64) / trace.temperature
-    hidden = set(trace.mask)
-    custom = np.array([[float(s.scores[j]), float(scaled[j]), exp_text(scaled[j]) if j not in hidden else "hidden"]
+    mask = set(trace.mask)
+    custom = np.array([[float(s.scores[j]), float(scaled[j]), exp_text(scaled[j]) if j not in mask else "hidden"]
                        for j in range(n)], dtype=object)
-    colours = ["#9e9e9e" if j in hidden else "#5b8def" for j in range(n)]
+    colours = ["#9e9e9e" if j in mask else "#5b8def" for j in range(n)]
     fig = go.Figure(go.Bar(x=np.arange(1, n + 1), y=s.weights.astype(np.float32), marker_color=colours,
                            customdata=custom, text=[f"{w:.3f}" for w in s.weights], textposition="outside",
                            textangle=0, name="weights",

@@ -146,9 +146,10 @@ def length_figure(cards: list[ModelCard]) -> go.Figure:
             kind = "noattn" if card.attention is None else "attn"
             rows = card.metrics_by_length
             label = "BLEU" if "bleu" in card.metrics else "exact match %"
+            name = "with attention" if kind == "attn" else "without attention (c = hᵉₙ)"
             fig.add_trace(go.Scatter(
                 x=[r["lengths"] for r in rows], y=[_metric(r) for r in rows], mode="lines+markers",
-                name="with attention" if kind == "attn" else "without attention (c = hᵉₙ)", legendgroup=kind,
+                name=name if col == 1 else f"{name}, {task}", legendgroup=kind,  # the legend shows the first panel's
                 showlegend=col == 1, line=dict(color=MODEL_COLOURS[kind], dash="dot" if kind == "attn" else "solid"),
                 customdata=[[r["n"]] for r in rows],
                 hovertemplate=f"{card.name}<br>source length %{{x}}: {label} %{{y:.1f}} (n = %{{customdata[0]}})"

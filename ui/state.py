@@ -1,9 +1,11 @@
 """The view's state as it travels in the URL: parse, check, fall back, and write back.
 
+Each page declares its parameters once, as a list of `Param`. On /attention,
 `?model=dates-attn&text=3rd+of+May+1979&step=4&temperature=0.5&hide=3,5&beam=3` names the model,
 the input, the decoder step i (1-based, as in the lecture), the softmax temperature T, the
-source positions hidden from attention (1-based x_j) and the beam width. Anything unreadable
-falls back to its default with a short notice; nothing here raises. Pure Python, no Streamlit.
+source positions hidden from attention (1-based x_j; the page calls them its mask) and the beam
+width. Anything unreadable falls back to its default with a short notice; nothing here raises.
+Pure Python, no Streamlit.
 
 A notice never quotes what the link held: it names the parameter, what it should be and what is
 used instead. So nothing from a URL reaches a page's Markdown, where a value such as
@@ -20,21 +22,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote_plus
 
+# the ranges of every widget and link that offers a temperature, a beam width or a seed: core's
+from core.options import BEAM_MAX, SEED_MAX, TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP  # noqa: F401
+
 MAX_TEXT_CHARS = 500  # longer text is cut (every model's length cap is far below this)
 LINK_MAX_CHARS = 6000  # the query string of a link the app writes (500 characters of any script fit)
-TEMPERATURE_MIN, TEMPERATURE_MAX, TEMPERATURE_STEP = 0.05, 5.0, 0.05
-BEAM_MAX = 10
-KEYS = ("model", "text", "step", "temperature", "hide", "beam")
-
-
-@dataclass
-class View:
-    model: str
-    text: str
-    step: int = 1  # decoder step i, 1-based
-    temperature: float = 1.0
-    hide: list[int] = field(default_factory=list)  # 0-based source positions hidden from attention
-    beam: int = 1
 
 
 def _single(value: object) -> str | None:
@@ -42,86 +34,6 @@ def _single(value: object) -> str | None:
     if isinstance(value, (list, tuple)):
         value = value[-1] if value else None
     return value if isinstance(value, str) else None
-
-
-def snap_temperature(value: float) -> float:
-    """The nearest temperature the slider offers."""
-    steps = round((value - TEMPERATURE_MIN) / TEMPERATURE_STEP)
-    return round(TEMPERATURE_MIN + steps * TEMPERATURE_STEP, 2)
-
-
-def parse_view(params: Mapping[str, object], models: Sequence[str], default: View,
-               examples: Mapping[str, str] | None = None) -> tuple[View, list[str]]:
-    """Read a View from query parameters; returns it and the notices for what was ignored.
-    Without text in the link, the view opens on the chosen model's example (`examples`)."""
-    view = View(model=default.model, text=default.text)
-    notices: list[str] = []
-
-    model = _single(params.get("model"))
-    if model is not None:
-        if model in models:
-            view.model = model
-        else:
-            notices.append(f"The link names a model this page does not have; showing {view.model}.")
-
-    text = _single(params.get("text"))
-    if text is None and examples and view.model in examples:
-        view.text = examples[view.model]
-    if text is not None:
-        if len(text) > MAX_TEXT_CHARS:
-            notices.append(f"The text in the link has {len(text):,} characters; the first {MAX_TEXT_CHARS} are used.")
-            text = text[:MAX_TEXT_CHARS]
-        view.text = text
-
-    step = _single(params.get("step"))
-    if step is not None:
-        if step.strip().isdigit() and 1 <= int(step) <= 1000:
-            view.step = int(step)
-        else:
-            notices.append("The step in the link is not a step number from 1 to 1000; showing step 1.")
-
-    temperature = _single(params.get("temperature"))
-    if temperature is not None:
-        try:
-            value = float(temperature)
-        except ValueError:
-            value = math.nan
-        if math.isfinite(value) and TEMPERATURE_MIN <= value <= TEMPERATURE_MAX:
-            view.temperature = snap_temperature(value)
-        else:
-            notices.append(f"The temperature in the link is not a number from {TEMPERATURE_MIN} to {TEMPERATURE_MAX}; "
-                           "using T = 1.")
-
-    hide = _single(params.get("hide"))
-    if hide is not None and hide.strip():
-        parts = [p.strip() for p in hide.split(",")]
-        if all(p.isdigit() and 1 <= int(p) <= MAX_TEXT_CHARS for p in parts):
-            view.hide = sorted({int(p) - 1 for p in parts})
-        else:
-            notices.append("The hidden positions in the link are not positions like 2,5; nothing is hidden.")
-
-    beam = _single(params.get("beam"))
-    if beam is not None:
-        if beam.strip().isdigit() and 1 <= int(beam) <= BEAM_MAX:
-            view.beam = int(beam)
-        else:
-            notices.append(f"The beam width in the link is not a whole number from 1 to {BEAM_MAX}; using greedy "
-                           "decoding.")
-    return view, notices
-
-
-def view_params(view: View, default: View) -> dict[str, str]:
-    """Query parameters for a view; values equal to the default are left out to keep links short."""
-    params = {"model": view.model, "text": view.text}
-    if view.step != 1:
-        params["step"] = str(view.step)
-    if view.temperature != default.temperature:
-        params["temperature"] = f"{view.temperature:g}"
-    if view.hide:
-        params["hide"] = ",".join(str(p + 1) for p in view.hide)
-    if view.beam != 1:
-        params["beam"] = str(view.beam)
-    return fit_link(params, ["text"])
 
 
 # ---- link length ------------------------------------------------------------------------------
@@ -154,13 +66,15 @@ def fit_link(params: dict[str, str], text_keys: Sequence[str], limit: int = LINK
     return out
 
 
-# ---- the other pages: a declared list of parameters --------------------------------------------
+# ---- a page's declared list of parameters ----------------------------------------------------
 @dataclass(frozen=True)
 class Param:
     """One URL parameter of a page. kind: 'choice' (one of `options`), 'int' or 'number' (from
-    `lo` to `hi`; numbers snap to `step`), 'text' (at most MAX_TEXT_CHARS characters)."""
+    `lo` to `hi`; numbers snap to `step`), 'text' (at most MAX_TEXT_CHARS characters),
+    'positions' (source positions: 1-based and comma-separated in the link, such as 3,5; a sorted
+    list of 0-based positions below it, empty by default)."""
 
-    name: str
+    name: str  # the value's name in the page (its widget's key)
     kind: str
     default: object
     options: tuple = ()
@@ -168,33 +82,64 @@ class Param:
     hi: float = 0
     step: float = 1
     label: str = ""  # how a notice names it ("the cell type"); defaults to the name
+    url: str = ""  # its name in the link, when that differs from `name`
+    default_by: str = ""  # a parameter declared before this one whose value picks this one's default ...
+    defaults: Mapping[str, object] = field(default_factory=dict)  # ... from here (`default` for other values)
+    fallback: object = None  # the value for an unreadable one, when it is not `default`
+    notice: str = ""  # what the notice for an unreadable value says, instead of the generated sentence
+    always: bool = False  # written into links even at its default
+
+    @property
+    def key(self) -> str:
+        """The parameter's name in the link."""
+        return self.url or self.name
 
 
 def _read_param(param: Param, raw: str) -> tuple[object, str | None]:
+    """The value `raw` gives `param`, and a notice when it was cut or could not be read (then the
+    parameter's fallback, or its default, is used)."""
     what = param.label or param.name
-    if param.kind == "choice":
-        if raw in param.options:
-            return raw, None
-        return param.default, f"The {what} in the link is not one of {', '.join(map(str, param.options))}; using {param.default}."
     if param.kind == "text":
         if len(raw) > MAX_TEXT_CHARS:
             return raw[:MAX_TEXT_CHARS], (f"The {what} in the link has {len(raw):,} characters; the first "
                                           f"{MAX_TEXT_CHARS} are used.")
         return raw, None
+    value = _read_value(param, raw)
+    if value is not None:
+        return value, None
+    used = _default(param, {}) if param.fallback is None else param.fallback
+    if param.notice:
+        return used, param.notice
+    if param.kind == "choice":
+        return used, f"The {what} in the link is not one of {', '.join(map(str, param.options))}; using {used}."
+    if param.kind == "positions":
+        return used, f"The {what} in the link are not positions like 2,5; none are used."
     if param.kind == "int":
-        if raw.strip().isdigit() and param.lo <= int(raw) <= param.hi:
-            return int(raw), None
-        return param.default, (f"The {what} in the link is not a whole number from {param.lo:g} to {param.hi:g}; "
-                               f"using {param.default}.")
+        return used, f"The {what} in the link is not a whole number from {param.lo:g} to {param.hi:g}; using {used}."
+    return used, f"The {what} in the link is not a number from {param.lo:g} to {param.hi:g}; using {used}."
+
+
+def _read_value(param: Param, raw: str) -> object | None:
+    """The value `raw` gives `param` (not a text), or None when it cannot be read."""
+    if param.kind == "choice":
+        return raw if raw in param.options else None
+    if param.kind == "positions":
+        if not raw.strip():
+            return []
+        parts = [p.strip() for p in raw.split(",")]
+        if all(p.isdigit() and 1 <= int(p) <= MAX_TEXT_CHARS for p in parts):
+            return sorted({int(p) - 1 for p in parts})
+        return None
+    if param.kind == "int":
+        return int(raw) if raw.strip().isdigit() and param.lo <= int(raw) <= param.hi else None
     try:
         value = float(raw)
     except ValueError:
-        value = math.nan
+        return None
     if math.isfinite(value) and param.lo <= value <= param.hi:
         snapped = param.lo + round((value - param.lo) / param.step) * param.step
-        return round(min(max(snapped, param.lo), param.hi), 6), None
-    return param.default, (f"The {what} in the link is not a number from {param.lo:g} to {param.hi:g}; using "
-                           f"{param.default}.")
+        return round(min(max(snapped, param.lo), param.hi), 6)
+    return None
 
 
 def parse_params(params: Mapping[str, object], spec: Sequence[Param]) -> tuple[dict[str, object], list[str]]:
@@ -203,9 +148,9 @@ def parse_params(params: Mapping[str, object], spec: Sequence[Param]) -> tuple[d
     values: dict[str, object] = {}
     notices: list[str] = []
     for param in spec:
-        raw = _single(params.get(param.name))
+        raw = _single(params.get(param.key))
         if raw is None:
-            values[param.name] = param.default
+            values[param.name] = _default(param, values)
             continue
         values[param.name], notice = _read_param(param, raw)
         if notice:
@@ -213,12 +158,23 @@ def parse_params(params: Mapping[str, object], spec: Sequence[Param]) -> tuple[d
     return values, notices
 
 
-def params_for(values: Mapping[str, object], spec: Sequence[Param]) -> dict[str, str]:
+def _default(param: Param, values: Mapping[str, object]) -> object:
+    if param.default_by and values.get(param.default_by) in param.defaults:
+        return param.defaults[values[param.default_by]]
+    return list(param.default) if param.kind == "positions" else param.default
+
+
+def params_for(values: Mapping[str, object], spec: Sequence[Param],
+               extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """Query parameters for `values`: text and choices always (a link names what it shows),
-    numbers only when they differ from the default."""
+    positions when there are any, numbers only when they differ from the default (or always).
+    `extra`: parameters every page carries (the presenter view's), written after the page's own."""
     out = {}
     for param in spec:
         value = values.get(param.name, param.default)
-        if param.kind in ("text", "choice") or value != param.default:
-            out[param.name] = f"{value:g}" if isinstance(value, float) else str(value)
-    return fit_link(out, [p.name for p in spec if p.kind == "text"])
+        if param.kind == "positions":
+            if value:
+                out[param.key] = ",".join(str(p + 1) for p in value)
+        elif param.kind in ("text", "choice") or param.always or value != param.default:
+            out[param.key] = f"{value:g}" if isinstance(value, float) else str(value)
+    return fit_link(out | dict(extra or {}), [p.key for p in spec if p.kind == "text"])

@@ -2,39 +2,18 @@
 and the glue between a page's widgets and its URL."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from core import ModelCard
 
-from .state import KEYS, View, parse_view, view_params
+from . import present
+from .state import Param, params_for, parse_params
 
 
 def state_key(page: str, name: str) -> str:
     return f"{page}.{name}"
-
-
-def load_view(page: str, default: View, cards: list[ModelCard]) -> list[str]:
-    """When the page's widgets have no state yet (a new session, or back from another page), fill
-    them from the URL. Returns notices about URL parameters that were ignored."""
-    if state_key(page, "model") in st.session_state:
-        return []
-    examples = {card.name: card.examples[0] for card in cards if card.examples}
-    params = st.query_params.to_dict()
-    view, notices = parse_view(params, [card.name for card in cards], default, examples)
-    if "step" not in params:  # a page may open on another step than 1 (save_view writes step=1 then)
-        view.step = default.step
-    for name in KEYS:
-        st.session_state[state_key(page, name)] = getattr(view, name)
-    return notices
-
-
-def save_view(view: View, default: View) -> None:
-    """Write the view into the URL (only when it changed), so a link restores it."""
-    params = view_params(view, default)
-    if view.step == 1 and default.step != 1:  # view_params leaves step 1 out: the default would replace it
-        params["step"] = "1"
-    if st.query_params.to_dict() != params:
-        st.query_params.from_dict(params)
 
 
 def metric_summary(card: ModelCard) -> str:
@@ -107,27 +86,38 @@ def plain_text(label: str, text: str) -> None:
         st.text(text)
 
 
-def load_params(page: str, spec) -> list[str]:
-    """The other pages' version of load_view: fill the widgets' state from the URL once per visit.
-    Returns notices about parameters that were ignored."""
-    from .state import parse_params
+class PageState:
+    """A page's parameters, declared once: `key(name)` names a widget's state, `load()` fills the
+    widgets from the link once per visit (a new session, or back from another page) and returns
+    notices about parameters that were ignored, `save()` writes the widgets' values into the link."""
 
-    if state_key(page, spec[0].name) in st.session_state:
-        return []
-    values, notices = parse_params(st.query_params.to_dict(), spec)
-    for name, value in values.items():
-        st.session_state[state_key(page, name)] = value
-    return notices
+    def __init__(self, page: str, spec: Sequence[Param]):
+        self.page = page
+        self.spec = list(spec)
 
+    def key(self, name: str) -> str:
+        return state_key(self.page, name)
 
-def save_params(page: str, spec) -> None:
-    """Write the page's widget values into the URL (only when they changed)."""
-    from .state import params_for
+    def load(self) -> list[str]:
+        if self.key(self.spec[0].name) in st.session_state:
+            return []
+        values, notices = parse_params(st.query_params.to_dict(), self.spec)
+        for name, value in values.items():
+            st.session_state[self.key(name)] = value
+        return notices
 
-    values = {p.name: st.session_state.get(state_key(page, p.name), p.default) for p in spec}
-    params = params_for(values, spec)
-    if st.query_params.to_dict() != params:
-        st.query_params.from_dict(params)
+    def save(self, **values) -> None:
+        """Write the widgets' values (or the `values` given) into the link, only when it changed."""
+        current = {p.name: st.session_state.get(self.key(p.name), p.default) for p in self.spec}
+        params = params_for(current | values, self.spec, present.url_params())  # present=1 stays in the link
+        if st.query_params.to_dict() != params:
+            st.query_params.from_dict(params)
+
+    def stop_with(self, message: str, **values) -> None:
+        """Show `message`, keep the link in step with the widgets, and end this run of the page."""
+        st.info(message)
+        self.save(**values)
+        st.stop()
 
 
 def switch_example(page: str, chosen: ModelCard, examples) -> None:
@@ -143,13 +133,6 @@ def capped(text: str, limit: int) -> str:
     if len(text) > limit:
         st.warning(f"The text has {len(text):,} characters; the first {limit} are read.")
     return text[:limit]
-
-
-def stop_with(page: str, spec, message: str) -> None:
-    """Show `message`, keep the URL in step with the widgets, and end this run of the page."""
-    st.info(message)
-    save_params(page, spec)
-    st.stop()
 
 
 def table(frame, label: str, file_name: str, key: str, height: int | None = None) -> None:
