@@ -54,12 +54,9 @@ def on_pattern_change() -> None:
         widgets.switch_example(PAGE, cards[name], [e for c in cards.values() if c.kind != "seq2seq" for e in c.examples])
 
 
-notices = page_state.load()
-st.title("RNN architectures")
-st.markdown("The same recurrent step $h_t = f_W(h_{t-1}, x_t)$ is wired into four patterns. Pick one; a trained "
-            "model runs it on your text.")
-for notice in notices:
-    st.info(notice)
+page_state.open("RNN architectures",
+                "The same recurrent step $h_t = f_W(h_{t-1}, x_t)$ is wired into four patterns. Pick one; a trained "
+                "model runs it on your text.")
 pattern = st.segmented_control("Architecture", list(arch.PATTERNS), key=key("pattern"), format_func=arch.PATTERNS.get,
                                on_change=on_pattern_change, required=True) or "labeling"
 st.markdown(EXPLAIN[pattern])

@@ -60,14 +60,10 @@ SPEC = [Param("model", "choice", cards[0].name, options=tuple(c.name for c in ca
               notice=f"The beam width in the link is not a whole number from 1 to {BEAM_MAX}; using greedy decoding.")]
 page_state = widgets.PageState(PAGE, SPEC)
 key = page_state.key
-notices = page_state.load()
-
-st.title("Attention, step by step")
-st.caption("A trained encoder-decoder with dot-product attention runs on your input; every number it computes is "
-           "drawn below: the encoder states, then for each output token the scores, the softmax weights and the "
-           "context vector.")
-for notice in notices:
-    st.info(notice)
+page_state.open("Attention, step by step",
+                "A trained encoder-decoder with dot-product attention runs on your input; every number it computes is "
+                "drawn below: the encoder states, then for each output token the scores, the softmax weights and the "
+                "context vector.", caption=True)
 
 controls = st.columns([3, 5, 3, 2])
 with controls[0]:

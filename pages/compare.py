@@ -35,13 +35,10 @@ def on_task_change() -> None:
                            [e for kinds in pairs.values() for e in kinds["attn"].examples])
 
 
-notices = page_state.load()
-st.title("Attention vs none")
-st.markdown("Each task has two models trained on the same data with the same budget: one whose decoder attends over "
-            "every encoder state $h^e_j$ at every step, and the plain encoder-decoder whose decoder sees only "
-            "$c = h^e_n$. Give both the same input.")
-for notice in notices:
-    st.info(notice)
+page_state.open("Attention vs none",
+                "Each task has two models trained on the same data with the same budget: one whose decoder attends over "
+                "every encoder state $h^e_j$ at every step, and the plain encoder-decoder whose decoder sees only "
+                "$c = h^e_n$. Give both the same input.")
 controls = st.columns([2, 5])
 task = controls[0].selectbox("Task", tasks, key=key("task"), on_change=on_task_change)
 attn_card, plain_card = pairs[task]["attn"], pairs[task]["noattn"]

@@ -37,13 +37,10 @@ def on_model_change() -> None:
     widgets.switch_example(PAGE, by_name[st.session_state[key("model")]], [e for c in cards for e in c.examples])
 
 
-notices = page_state.load()
-st.title("The encoder-decoder and its limits")
-st.markdown("The encoder reads $x_1 \\dots x_n$ one token at a time; its last state becomes the context "
-            "$c = h^e_n$, one fixed-length vector. The decoder starts from $h^d_0 = c$ and reads $c$ again at "
-            "every step: $h^d_i = g(y_{i-1}, h^d_{i-1}, c)$. Everything it knows about the input has to fit in $c$.")
-for notice in notices:
-    st.info(notice)
+page_state.open("The encoder-decoder and its limits",
+                "The encoder reads $x_1 \\dots x_n$ one token at a time; its last state becomes the context "
+                "$c = h^e_n$, one fixed-length vector. The decoder starts from $h^d_0 = c$ and reads $c$ again at "
+                "every step: $h^d_i = g(y_{i-1}, h^d_{i-1}, c)$. Everything it knows about the input has to fit in $c$.")
 
 controls = st.columns([3, 5])
 with controls[0]:

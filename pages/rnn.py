@@ -33,14 +33,11 @@ page_state = widgets.PageState(PAGE, SPEC)
 key = page_state.key
 
 
-notices = page_state.load()
-st.title("Recurrent networks")
-st.markdown("An RNN reads a sequence one token at a time and carries a hidden state from each step to the next: "
-            "$h_t = f_W(h_{t-1}, x_t)$, the same function with the same weights $W$ at every step. Here a "
-            "character-level language model trained on Shakespeare's plays reads your text; after every character "
-            "its head turns $h_t$ into a guess of the next one.")
-for notice in notices:
-    st.info(notice)
+page_state.open("Recurrent networks",
+                "An RNN reads a sequence one token at a time and carries a hidden state from each step to the next: "
+                "$h_t = f_W(h_{t-1}, x_t)$, the same function with the same weights $W$ at every step. Here a "
+                "character-level language model trained on Shakespeare's plays reads your text; after every character "
+                "its head turns $h_t$ into a guess of the next one.")
 
 controls = st.columns([2, 5])
 cell = controls[0].radio("Cell type", [c for c in CELLS if c in lms], key=key("cell"), horizontal=True,

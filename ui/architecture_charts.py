@@ -15,7 +15,6 @@ PATTERNS = {"labeling": "Sequence labeling", "classification": "Sequence classif
             "lm": "Language modeling", "encoder-decoder": "Encoder-decoder"}
 MAX_NODES = 12  # columns the wiring diagram draws (the model itself reads the whole input)
 CLASS_COLOURS = {"negative": "#d55e00", "neutral": "#999999", "positive": "#009e73"}
-LABEL_COLOURS = {"O": "#bbbbbb", "PER": "#0072b2", "LOC": "#009e73", "ORG": "#e69f00", "DATE": "#cc79a7"}
 NODE = "#5b8def"
 IDLE = "#d9d9d9"
 

@@ -113,6 +113,15 @@ class PageState:
         if st.query_params.to_dict() != params:
             st.query_params.from_dict(params)
 
+    def open(self, title: str, intro: str, caption: bool = False) -> None:
+        """The page's top: read the link (once per visit), then the title, the introduction
+        (Markdown; a caption when `caption`) and a notice for each parameter the link got wrong."""
+        notices = self.load()
+        st.title(title)
+        (st.caption if caption else st.markdown)(intro)
+        for notice in notices:
+            st.info(notice)
+
     def stop_with(self, message: str, **values) -> None:
         """Show `message`, keep the link in step with the widgets, and end this run of the page."""
         st.info(message)
