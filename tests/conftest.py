@@ -36,6 +36,25 @@ def example_inputs(model, count: int = 3) -> list[str]:
     return list(model.card.examples[:count])
 
 
+def run_page(page: str, query: dict | None = None, timeout: float = 120):
+    """Run app.py in Streamlit's AppTest on `page` (its script, e.g. "pages/attention.py") with the
+    link's `query` parameters; returns the AppTest after the run."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.switch_page(page)
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def chart_specs(at) -> list[dict]:
+    """Every Plotly chart an AppTest run drew, as the JSON dict Streamlit sends."""
+    import json
+
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

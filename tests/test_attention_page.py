@@ -1,6 +1,5 @@
 """The attention page in Streamlit's AppTest: widgets change what is drawn, the URL restores a view,
 bad input gets a message and never an exception, and the numbers on screen are the model's."""
-import json
 import sys
 from pathlib import Path
 
@@ -8,7 +7,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import shipped
+from conftest import chart_specs, run_page, shipped
 from figures import all_label_text, array, has_trace, named
 from ui.labels import plot_text, token_label
 
@@ -16,15 +15,11 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 def open_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.switch_page("pages/attention.py")
-    if query:
-        at.query_params.update(query)
-    return at.run()
+    return run_page("pages/attention.py", query, timeout=90)
 
 
 def charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return chart_specs(at)
 
 
 def timeline(at: AppTest) -> dict:

@@ -1,17 +1,14 @@
 """The lecture-path pages in Streamlit's AppTest (RNN, architectures, encoder-decoder, attention vs
 none): no exception, widgets change what is drawn (with the models' own numbers), the URL
 restores a view, bad input gets a message."""
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import RECURRENT, shipped
+from conftest import RECURRENT, chart_specs, run_page, shipped
 from figures import all_label_text, array, has_trace, named
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = {"rnn": "pages/rnn.py", "arch": "pages/architectures.py", "encdec": "pages/encoder-decoder.py",
          "compare": "pages/compare.py"}
 needs_lms = pytest.mark.skipif(not {"lm-rnn", "lm-gru", "lm-lstm"} <= set(RECURRENT), reason="language models")
@@ -19,15 +16,11 @@ needs_all = pytest.mark.skipif(not {"lm-lstm", "ner", "sentiment"} <= set(RECURR
 
 
 def open_page(page: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page(PAGES[page])
-    if query:
-        at.query_params.update(query)
-    return at.run()
+    return run_page(PAGES[page], query)
 
 
 def charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return chart_specs(at)
 
 
 def messages(at: AppTest) -> str:

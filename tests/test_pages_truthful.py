@@ -1,32 +1,25 @@
 """Every sentence on a page is true (Streamlit's AppTest): the first decoder step says why it looks
 at the last source token, with its number; sentences built from the model cards say what the cards
 hold; words a first-year student may not know are explained where they appear."""
-import json
-from pathlib import Path
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from conftest import shipped
+from conftest import chart_specs, run_page, shipped
 from core import list_models
 from figures import array, named
 from ui.encdec_charts import length_findings
 from ui.labels import GLOSSARY
 from ui.unit_lines import busiest_units
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 def open_page(page: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page(page)
-    if query:
-        at.query_params.update(query)
-    return at.run()
+    return run_page(page, query)
 
 
 def charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return chart_specs(at)
 
 
 def shown_text(at: AppTest) -> str:

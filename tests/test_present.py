@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, SHIPPED, shipped
+from conftest import SHIPPED, run_page, shipped
 from ui import present
 from ui.animation import PLOT_PX, label_width
 from ui.charts import timeline_figure
@@ -52,10 +52,7 @@ def test_a_presented_animation_keeps_every_frame_and_number():
 
 
 def open_page(page: str, query: dict) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.switch_page(page)
-    at.query_params.update(query)
-    return at.run()
+    return run_page(page, query)
 
 
 @pytest.mark.skipif("dates-attn" not in SHIPPED, reason="dates-attn")

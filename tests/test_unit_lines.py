@@ -3,21 +3,17 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, shipped
+from conftest import chart_specs, run_page, shipped
 from figures import array
 from ui.unit_lines import busiest_units, seq2seq_vectors, unit_lines_figure
 
 
 def open_page(page: str, query: dict) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.switch_page(page)
-    at.query_params.update(query)
-    return at.run()
+    return run_page(page, query)
 
 
 def line_figures(at: AppTest) -> list[dict]:
-    import json
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    specs = chart_specs(at)
     return [s for s in specs if s["data"] and all(t.get("name", "").startswith("unit ") for t in s["data"])]
 
 
