@@ -108,6 +108,7 @@ def _decode_traced(model: Seq2Seq, encoded: Encoded, visible: torch.Tensor, temp
             context=out.context[0].numpy().copy(),
             state=hidden_of(out.state)[0].numpy().copy(),
             cell=out.state[1][0].numpy().copy() if isinstance(out.state, tuple) else None,
+            scaled=None if out.scores is None else (out.scores[0] / temperature).numpy().copy(),  # as attend()
             topk=[(vocab.tokens[int(j)], float(p)) for p, j in zip(top.values, top.indices)],
             token=vocab.tokens[token_id],
         ))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-_STEP_ARRAYS = ("query", "scores", "weights", "context", "state", "cell")
+_STEP_ARRAYS = ("query", "scores", "weights", "context", "state", "cell", "scaled")
 _TRACE_ARRAYS = ("encoder_states", "encoder_cells")
 
 
@@ -28,6 +28,7 @@ class DecoderStep:
     topk: list[tuple[str, float]]  # the output distribution's most probable tokens
     token: str  # y_i, the token chosen at this step
     cell: np.ndarray | None = None  # (H,) LSTM cell state c^d_i
+    scaled: np.ndarray | None = None  # (n,) score / T as softmax read it (before the mask); None without attention
 
 
 @dataclass

@@ -56,7 +56,7 @@ def translation(trace) -> dict:
            "baseline_output": trace.baseline_output, "changed_steps": list(trace.changed_steps)}
     if trace.encoder_cells is not None:
         out["encoder_cells"] = summary(trace.encoder_cells)
-    for name in ("query", "scores", "weights", "context", "state", "cell"):
+    for name in ("query", "scores", "scaled", "weights", "context", "state", "cell"):
         stacked = _stack([getattr(step, name) for step in trace.steps])
         if stacked is not None:
             out[name] = summary(stacked)

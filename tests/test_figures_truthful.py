@@ -6,7 +6,7 @@ import pytest
 
 from conftest import RECURRENT, SHIPPED, shipped
 from figures import array, figure_dict, named
-from ui import animation, architecture_charts, charts, encdec_charts, equations, rnn_charts
+from ui import animation, architecture_charts, charts, encdec_charts, equations, rnn_charts, unit_lines
 
 CLEAR = {"rgba(0,0,0,0)"}
 ANIMATABLE = {"bar", "scatter"}  # trace types Plotly animates: a frame changing one re-plots only those traces
@@ -143,8 +143,8 @@ def other_figures() -> list[tuple[str, object]]:
         built.append(("classes", lambda: architecture_charts.class_probs_figure(
             shipped("sentiment").run("a fine film"))))
     if "lm-lstm" in RECURRENT:
-        built.append(("unit lines", lambda: rnn_charts.unit_lines_figure(
-            shipped("lm-lstm").run("To be, or not"), [0, 3])))
+        built.append(("unit lines", lambda: unit_lines.unit_lines_figure(
+            shipped("lm-lstm").run("To be, or not").states, list("To be, or not"), [0, 3], "h<sub>t</sub>", "t")))
     if {"reverse-attn", "reverse-noattn"} <= set(SHIPPED):
         built.append(("film", lambda: film_charts.film_figure(
             load_film("reverse-attn"), 0, load_film("reverse-noattn"))))

@@ -34,13 +34,15 @@ def check_identities(trace, temperature=1.0, mask=(), greedy=True):
     for step in trace.steps:
         assert step.query.shape == step.state.shape == step.context.shape == (H,)
         if trace.score_function is None:
-            assert step.scores is None and step.weights is None
+            assert step.scores is None and step.weights is None and step.scaled is None
             np.testing.assert_array_equal(step.context, trace.encoder_states[-1])  # c = h^e_n
             continue
         assert step.scores.shape == step.weights.shape == (n,)
         if trace.score_function == "dot":
             expected_scores = enc @ step.query.astype(np.float64)  # h^d_{i-1} . h^e_j
             np.testing.assert_allclose(step.scores, expected_scores, rtol=RTOL, atol=ATOL)
+        # the trace's score / T is the float32 division softmax read (views show it, never recompute it)
+        np.testing.assert_array_equal(step.scaled, step.scores / np.float32(temperature))
         scaled = step.scores.astype(np.float64) / temperature
         scaled[list(mask)] = -np.inf
         np.testing.assert_allclose(step.weights, softmax64(scaled), rtol=RTOL, atol=1e-6)

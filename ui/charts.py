@@ -416,7 +416,7 @@ def weights_figure(trace: Trace, step: int) -> go.Figure:
     """Step 2: the weights α_ij as bars; hover shows the score, score/T, exp(score/T) and α."""
     s = trace.steps[step]
     n = len(trace.src_tokens)
-    scaled = s.scores.astype(np.float64) / trace.temperature
+    scaled = s.scaled.astype(np.float64)  # score / T as the model's softmax read it (the trace's)
     mask = set(trace.mask)
     custom = np.array([[float(s.scores[j]), float(scaled[j]), exp_text(scaled[j]) if j not in mask else "hidden"]
                        for j in range(n)], dtype=object)

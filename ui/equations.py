@@ -72,7 +72,7 @@ def step_equations(trace: Trace, step: int) -> StepEquations:
              rf"&= {float(s.scores[focus]):.4f}\end{{aligned}}")
 
     T = trace.temperature
-    scaled = s.scores.astype(np.float64) / T
+    scaled = s.scaled.astype(np.float64)  # score / T as the model's softmax read it (the trace's)
     visible = [p for p in range(len(scaled)) if p not in set(trace.mask)]
     ordered = sorted(visible, key=lambda p: -scaled[p])
     over = f"/{T:g}" if T != 1 else ""

@@ -18,7 +18,7 @@ def step_table(trace: Trace, step: int) -> pd.DataFrame:
     """Steps 1 and 2 of one decoder step: per source position the score, score/T, exp and weight."""
     s = trace.steps[step]
     hidden = set(trace.mask)
-    scaled = s.scores.astype(np.float64) / trace.temperature
+    scaled = s.scaled.astype(np.float64)  # score / T as the model's softmax read it (the trace's)
     return pd.DataFrame({
         "j": np.arange(1, len(trace.src_tokens) + 1),
         "token": [token_label(t) for t in trace.src_tokens],
