@@ -196,11 +196,24 @@ def _run(model: Seq2Seq, source: Source, temperature: float, mask: list[int], be
     return encoder_states, encoder_cells, steps, hypotheses
 
 
+def _check_baseline(baseline: Trace, trace: Trace, beam: int) -> None:
+    """A ValueError unless `baseline` is the unmasked run of the call that made `trace`."""
+    same = (baseline.model == trace.model and baseline.src_text == trace.src_text and not baseline.mask
+            and baseline.src_tokens == trace.src_tokens and baseline.temperature == trace.temperature
+            and bool(baseline.beam) == (beam > 1) and len(baseline.beam) <= beam)
+    if not same:
+        raise ValueError("The baseline is not this model's unmasked run of the same input, temperature and beam.")
+
+
 def translate(model: Seq2Seq, text: str, temperature: float = 1.0, mask: Iterable[int] = (),
-              beam: int = 1) -> Trace:
+              beam: int = 1, baseline: Trace | None = None) -> Trace:
     """Translate `text` and return its Trace. Raises ValueError with a readable message for
     input it cannot run (empty text, bad options); unknown tokens become visible <unk>s and
-    over-long inputs are cut to the model's length limit (both noted in trace.warnings)."""
+    over-long inputs are cut to the model's length limit (both noted in trace.warnings).
+
+    With a mask, the output without it (trace.baseline_output, trace.changed_steps) comes from
+    decoding again, or from `baseline`: this model's trace of the same text, temperature and beam
+    width without a mask, when the caller has it already (it is checked, not trusted)."""
     was_training = model.training
     model.eval()
     try:
@@ -223,8 +236,12 @@ def translate(model: Seq2Seq, text: str, temperature: float = 1.0, mask: Iterabl
             trace.warnings.append(f"The output reached this model's limit of "
                                   f"{model.config.max_tgt_len} tokens before the end token.")
         if mask:
-            _, _, base_steps, _ = _run(model, source, temperature, [], beam)
-            base_tokens = [s.token for s in base_steps]
+            if baseline is None:
+                _, _, base_steps, _ = _run(model, source, temperature, [], beam)
+                base_tokens = [s.token for s in base_steps]
+            else:
+                _check_baseline(baseline, trace, beam)
+                base_tokens = list(baseline.out_tokens)
             trace.baseline_output = model.output_text(base_tokens)
             longest = max(len(base_tokens), len(out_tokens))
             padded = lambda seq: seq + [None] * (longest - len(seq))  # noqa: E731

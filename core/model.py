@@ -227,9 +227,10 @@ class Seq2Seq(nn.Module):
                 break
         return outputs
 
-    def translate(self, text: str, temperature: float = 1.0, mask: Iterable[int] = (), beam: int = 1) -> "Trace":
+    def translate(self, text: str, temperature: float = 1.0, mask: Iterable[int] = (), beam: int = 1,
+                  baseline: "Trace | None" = None) -> "Trace":
         """Run the model on `text` and record every intermediate value (see core.decode)."""
-        return translate(self, text, temperature=temperature, mask=mask, beam=beam)
+        return translate(self, text, temperature=temperature, mask=mask, beam=beam, baseline=baseline)
 
     @property
     def name(self) -> str:

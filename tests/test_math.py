@@ -105,6 +105,30 @@ def test_mask_gives_exactly_zero_weight_and_records_the_change(model):
     assert trace.changed_steps == differing
 
 
+def test_a_mask_reuses_the_callers_unmasked_run(model, monkeypatch):
+    """With `baseline` (the same call without the mask) the model decodes once, not twice, and the
+    comparison is the same; a baseline of another input, temperature or beam width is refused."""
+    if model.config.attention is None:
+        pytest.skip("no attention to mask")
+    import core.decode
+
+    text = example_inputs(model, 1)[0]
+    base = model.translate(text)
+    mask = [0]
+    again = model.translate(text, mask=mask)
+    runs = []
+    real_run = core.decode._run
+    monkeypatch.setattr(core.decode, "_run", lambda *args: runs.append(args) or real_run(*args))
+    reused = model.translate(text, mask=mask, baseline=base)
+    assert len(runs) == 1  # the masked run only
+    assert (reused.baseline_output, reused.changed_steps, reused.output) == \
+        (again.baseline_output, again.changed_steps, again.output)
+    for wrong in (model.translate(text + " x"), model.translate(text, temperature=0.5), model.translate(text, beam=2),
+                  model.translate(text, mask=[1] if len(base.src_tokens) > 1 else [0])):
+        with pytest.raises(ValueError, match="baseline"):
+            model.translate(text, mask=mask, baseline=wrong)
+
+
 def check_replay(model, trace):
     """Re-run every decoder step from the recorded inputs (y_{i-1}, h^d_{i-1}, and c^d_{i-1} for
     LSTM, whose first value must be the encoder's last cell state) and compare with the record."""

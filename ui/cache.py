@@ -76,7 +76,8 @@ def get_unreadable_cards() -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=MAX_TRACES, max_size=TRACE_BYTES)
 def _trace(name: str, text: str, temperature: float, mask: tuple[int, ...], beam: int) -> Trace:
-    return get_model(name).translate(text, temperature=temperature, mask=list(mask), beam=beam)
+    baseline = _trace(name, text, temperature, (), beam) if mask else None  # the unmasked run, decoded once
+    return get_model(name).translate(text, temperature=temperature, mask=list(mask), beam=beam, baseline=baseline)
 
 
 def get_trace(name: str, text: str, temperature: float = 1.0, mask: tuple[int, ...] = (), beam: int = 1) -> Trace:

@@ -60,8 +60,10 @@ def get_trace(name: str, text: str, temperature: float = 1.0, mask: tuple[int, .
     if name not in _models():
         return cache.get_trace(name, text, temperature, mask, beam)
     model = _models()[name]
+    baseline = get_trace(name, text, temperature, (), beam) if mask else None  # the unmasked run, decoded once
     return _remembered(("trace", name, text, temperature, mask, beam),
-                       lambda: model.translate(text, temperature=temperature, mask=list(mask), beam=beam))
+                       lambda: model.translate(text, temperature=temperature, mask=list(mask), beam=beam,
+                                               baseline=baseline))
 
 
 def get_timeline(name: str, text: str, temperature: float = 1.0, mask: tuple[int, ...] = (),
