@@ -3,7 +3,7 @@ import streamlit as st
 
 from ui.lecture_path import HOME, STOPS
 from ui import present
-from ui.shell import compact_top, import_in_turn, load_plotly_early, show_loading
+from ui.shell import compact_top, done_loading, import_in_turn, load_plotly_early, show_loading
 
 st.set_page_config(page_title="Seq2Seq Attention Explorer", page_icon="🔎", layout="wide")
 # The navigation goes out before torch is imported, so a cold server paints it (and the page's
@@ -29,6 +29,6 @@ try:
     navigation.run()
     present.sync_url()  # pages write their own parameters; `present` stays in the link while it is on
 finally:
-    for slot in (early_chart, loading):
-        if slot is not None:
-            slot.empty()
+    if early_chart is not None:
+        early_chart.empty()
+    done_loading()  # if the page did not already (the home page, a page that stopped early)

@@ -59,6 +59,7 @@ def model_table() -> pd.DataFrame:
 
 
 st.title("Seq2Seq Attention Explorer")
+shell.done_loading()
 st.markdown(
     "Recurrent networks, the RNN encoder-decoder and dot-product attention, taught with real, trained "
     "models: type a sentence and see every number the model computes, step by step."

@@ -14,6 +14,7 @@ from ui.state import Param
 PAGE = "training"
 names = cache.get_film_names()
 st.title("Watch attention learn")
+shell.done_loading()
 st.markdown("Watch where a model learns to look while its loss falls: its attention on one input at about sixty "
             "points of its training. Press ▶ Play, or drag the slider through training.")
 with st.expander("How the films were recorded"):

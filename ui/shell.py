@@ -43,15 +43,24 @@ def load_plotly_early():
 
 def show_loading(title: str):
     """While a cold server imports torch (seconds), show the page's title and a loading notice in a
-    slot, and return the slot (app.py turns it into the notice alone, then clears it when the page
-    has run). On a warm server (torch imported) the page paints fast on its own: None."""
+    slot, and return the slot (app.py turns it into the notice alone; the page clears it with
+    done_loading() as it writes its own title, app.py at the latest when the page has run). On a
+    warm server (torch imported) the page paints fast on its own: None."""
     if "torch" in sys.modules:
         return None
     slot = st.empty()
     with slot.container():
         st.title(title)
         st.caption(":material/hourglass_top: Loading the models…")
+    st.session_state["_loading_slot"] = slot
     return slot
+
+
+def done_loading() -> None:
+    """The page has its own title on screen: the loading notice above it goes."""
+    slot = st.session_state.pop("_loading_slot", None)
+    if slot is not None:
+        slot.empty()
 
 
 def enter_through_app() -> None:

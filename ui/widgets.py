@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import ModelCard
 
-from . import present
+from . import present, shell
 from .state import Param, params_for, parse_params
 
 
@@ -118,6 +118,7 @@ class PageState:
         (Markdown; a caption when `caption`) and a notice for each parameter the link got wrong."""
         notices = self.load()
         st.title(title)
+        shell.done_loading()  # the page's title is up: a cold server's loading notice above it goes
         (st.caption if caption else st.markdown)(intro)
         for notice in notices:
             st.info(notice)
