@@ -6,10 +6,12 @@
 For each shipped model and each example of its card: the encoder-decoders' traced `translate`
 (greedy; attention models also with a temperature, a mask and a beam on the first example), the
 single RNNs' `run` (language models also `generate` and `gradient_norms` on the first example).
-Tokens, outputs and top-k labels are kept as they are; each array (per field, the steps stacked)
-is kept as its shape and a few numbers that any change moves: sum, sum of absolute values, min,
-max, four projections on fixed random directions and its first values. A change in the code that
-leaves the models' numbers alone leaves the fingerprint alone.
+On the first example also the numbers the app's figures draw (the attention timeline, the
+encoder-decoder animation, the unrolled network), frames included. Tokens, outputs and top-k labels
+are kept as they are; each array (per field, the steps stacked) is kept as its shape and a few
+numbers that any change moves: sum, sum of absolute values, min, max, four projections on fixed
+random directions and its first values. A change in the code that leaves the models' numbers alone
+leaves the fingerprint alone.
 """
 from __future__ import annotations
 
@@ -78,6 +80,49 @@ def recurrent(trace) -> dict:
     return out
 
 
+NUMERIC_KEYS = ("x", "y", "z", "customdata")
+
+
+def figure(fig) -> dict:
+    """The numbers a figure draws: every numeric array of its traces and of its frames' traces
+    (names, colours and layout left out: moving code may rename or restyle, never renumber)."""
+    from figures import array, figure_dict
+
+    def numbers(traces: list[dict]) -> dict:
+        out = {}
+        for k, trace in enumerate(traces):
+            for key in NUMERIC_KEYS:
+                if key not in trace or trace[key] is None:
+                    continue
+                try:
+                    values = array(trace[key]).astype(np.float64)
+                except (TypeError, ValueError):  # text (token labels), not numbers
+                    continue
+                if values.size:
+                    out[f"{k} {key}"] = summary(values)
+        return out
+
+    spec = figure_dict(fig)
+    frames = spec.get("frames", [])
+    return {"data": numbers(spec["data"]), "frames": len(frames),
+            "frame data": [numbers(frame.get("data", [])) for frame in frames]}
+
+
+def figures(card, model, text: str) -> dict:
+    """The app's figures of one input: the attention timeline (attention models), the
+    encoder-decoder animation (plain ones), or a language model's unrolled network."""
+    from ui import charts, encdec_charts, rnn_charts
+
+    if card.kind == "seq2seq":
+        trace = model.translate(text)
+        if card.attention is None:
+            return {"encoder-decoder": figure(encdec_charts.encoder_decoder_figure(trace))}
+        return {"timeline": figure(charts.timeline_figure(trace))}
+    if card.kind == "lm":
+        return {"unrolled": figure(rnn_charts.unrolled_figure(model.run(text)))}
+    return {}
+
+
 def compute() -> dict:
     torch.set_num_threads(1)
     out = {}
@@ -97,6 +142,8 @@ def compute() -> dict:
                 if k == 0 and card.kind == "lm":
                     runs[f"generate {text}"] = recurrent(model.generate(text, length=40, temperature=0.8, seed=3))
                     runs[f"gradient_norms {text[:40]}"] = {"norms": summary(model.gradient_norms(text[:40]))}
+            if k == 0:
+                runs[f"figures {text}"] = figures(card, model, text)
         out[card.name] = runs
     return out
 

@@ -36,3 +36,23 @@ def test_the_fingerprint_sees_one_changed_element():
     moved[17, 90] += 1e-4
     assert not fingerprint.differences(fingerprint.summary(values), fingerprint.summary(values.copy()))
     assert fingerprint.differences(fingerprint.summary(values), fingerprint.summary(moved))
+
+
+def test_the_fingerprint_sees_a_changed_number_in_a_figure_frame_but_not_a_new_name():
+    from figures import array, figure_dict
+    from ui.charts import timeline_figure
+
+    model = shipped("dates-attn")
+    spec = figure_dict(timeline_figure(model.translate(model.card.examples[0])))
+    before = fingerprint.figure(spec)
+    renamed = copy.deepcopy(spec)
+    for trace in renamed["data"]:
+        trace["name"] = "renamed " + str(trace.get("name"))
+    assert not fingerprint.differences(before, fingerprint.figure(renamed))
+    moved = copy.deepcopy(spec)
+    frame = next(f for f in moved["frames"][5:] if any("y" in t for t in f.get("data", [])))
+    trace = next(t for t in frame["data"] if "y" in t)  # a bar of scores or weights at this frame
+    y = array(trace["y"]).astype(float).copy()
+    y.flat[0] += 1e-3
+    trace["y"] = y.tolist()
+    assert fingerprint.differences(before, fingerprint.figure(moved))
