@@ -79,6 +79,8 @@ def enter_through_app() -> None:
 # projector that is a tenth of the screen, empty. One rem below the bar is enough.
 _COMPACT_TOP = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 4.75rem; }
+/* a wide equation scrolls inside its own box instead of running off a narrow screen */
+.katex-display { overflow-x: auto; overflow-y: hidden; padding-bottom: 2px; }
 </style>"""
 
 
