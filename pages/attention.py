@@ -132,8 +132,7 @@ st.caption("**The whole computation.** It opens on its first frame: press ▶ Pl
            "read). Each colour bar names its quantity: one for the state vectors, one for the weights α. It runs in "
            "your browser.")
 
-with st.expander("Follow a few units as lines"):
-    unit_lines.follow_seq2seq_units(key("lines"), trace)
+unit_lines.follow_seq2seq_units(key("lines"), trace)
 
 st.subheader("One decoder step in depth")
 st.markdown(

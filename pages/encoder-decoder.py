@@ -71,8 +71,7 @@ if trace is not None:
                                ["encoder-decoder", card.name, text], key("download"))
     st.caption("Press ▶ Play: the encoder reads the input, its last state becomes c, and the decoder writes one token "
                "per step from its own state and the same c. Grey is not computed yet; it runs in your browser.")
-    with st.expander("Follow a few units as lines"):
-        unit_lines.follow_seq2seq_units(key("lines"), trace)
+    unit_lines.follow_seq2seq_units(key("lines"), trace)
     with st.expander("Every decoder step (table)"):
         widgets.table(tables.outputs_table(trace), "Decoder steps (CSV)", "decoder-steps.csv", key("csv-steps"))
         st.download_button("Encoder states (CSV)", tables.encoder_table(trace).to_csv(index=False),

@@ -52,7 +52,24 @@ def test_page_opens_on_a_worked_example():
     assert source_strip(at) == labels(trace.src_tokens)
     spec = timeline(at)
     assert np.array_equal(array(named(spec, "alignment matrix")["z"]), trace.attention)
-    assert len(at.get("download_button")) >= 4
+    assert len(at.get("download_button")) >= 3  # the animation, α and the encoder states
+
+
+def test_the_step_in_depth_builds_only_the_pane_on_screen():
+    at = open_page({"model": "dates-attn", "text": "3rd of May 1979"})
+    trace = shipped("dates-attn").translate("3rd of May 1979")
+    step = trace.steps[1]  # the page opens on step 2
+    assert any(has_trace(s, "query and encoder states") for s in charts(at))  # step 1's pane first
+    assert not any(d.key and d.key.endswith("csv-step") for d in at.get("download_button"))
+    at.segmented_control(key="attention.detail.pane").set_value("Tables").run()
+    assert not at.exception
+    assert not any(has_trace(s, "query and encoder states") for s in charts(at))
+    table = next(d.value for d in at.dataframe if "score / T" in d.value.columns)
+    np.testing.assert_array_equal(table["score / T"].to_numpy(), step.scaled.astype(np.float64))
+    assert {"attention.detail.csv-step", "attention.detail.csv-vectors"} <= {d.key for d in at.get("download_button")}
+    at.segmented_control(key="attention.detail.pane").set_value("Step 2 · weights").run()
+    weights = next(s for s in charts(at) if has_trace(s, "weights") and not s.get("frames"))  # not the timeline
+    np.testing.assert_array_equal(array(named(weights, "weights")["y"]), step.weights)
 
 
 def test_typing_a_sentence_redraws_with_its_tokens():

@@ -49,6 +49,9 @@ def test_attention_models_offer_context_vectors_and_plain_models_do_not():
 def test_pages_follow_the_busiest_encoder_units_then_any_vector(page, query, model, text):
     at = open_page(page, query)
     assert not at.exception
+    assert not line_figures(at)  # nothing is built until the switch is on
+    switch = next(t for t in at.toggle if t.key.endswith("lines-on"))
+    switch.set_value(True).run()
     trace = shipped(model).translate(text)
     [figure] = line_figures(at)
     expected = busiest_units(trace.encoder_states)

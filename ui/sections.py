@@ -9,9 +9,13 @@ from . import charts, equations, present, tables
 from .labels import GLOSSARY, markdown_text, token_label
 
 
+PANES = ("Step 1 · scores", "Step 2 · weights", "Step 3 · context", "Tables")
+
+
 def step_in_depth(trace: Trace, step: int, key: str) -> None:
-    """Decoder step `step` (0-based) in the lecture's three steps: figures, the equations with this
-    step's numbers, and the tables (CSV). `key` prefixes the element keys."""
+    """Decoder step `step` (0-based) in the lecture's three steps: one pane at a time (a figure and
+    the equations with this step's numbers, or the tables with CSV downloads). `key` prefixes the
+    element keys."""
     s = trace.steps[step]
     number = step + 1
     eq = equations.step_equations(trace, step)
@@ -22,26 +26,33 @@ def step_in_depth(trace: Trace, step: int, key: str) -> None:
     note = equations.first_step_note(trace) if step == 0 else None
     if note:
         st.info(note)
-    one, two, three, numbers = st.tabs(["Step 1 · scores", "Step 2 · weights", "Step 3 · context", "Tables"])
-    with one:
+    pane = st.segmented_control("Show", PANES, key=f"{key}.pane", default=PANES[0], required=True,
+                                label_visibility="collapsed") or PANES[0]
+    if pane == PANES[0]:  # only the pane on screen is built and sent
         st.latex(eq.score)
         present.chart(charts.scores_figure(trace, step), f"{key}.scores")
-    with two:
+    elif pane == PANES[1]:
         st.latex(eq.softmax)
         present.chart(charts.weights_figure(trace, step), f"{key}.weights")
-    with three:
+    elif pane == PANES[2]:
         st.latex(eq.context)
         st.latex(eq.context_unit)
         present.chart(charts.context_figure(trace, step), f"{key}.context")
-    with numbers:
+    else:
         weights = tables.step_table(trace, step)
         st.dataframe(weights, hide_index=True)
-        st.download_button("Scores and weights (CSV)", weights.to_csv(index=False), f"step{number}-weights.csv",
-                           "text/csv", key=f"{key}.csv-step")
+        csv_button("Scores and weights (CSV)", lambda: weights.to_csv(index=False), f"step{number}-weights.csv",
+                   f"{key}.csv-step")
         vectors = tables.vectors_table(trace, step)
         st.dataframe(vectors, hide_index=True, height=240)
-        st.download_button("Query, context and state (CSV)", vectors.to_csv(index=False),
-                           f"step{number}-vectors.csv", "text/csv", key=f"{key}.csv-vectors")
+        csv_button("Query, context and state (CSV)", lambda: vectors.to_csv(index=False),
+                   f"step{number}-vectors.csv", f"{key}.csv-vectors")
+
+
+def csv_button(label: str, make, file_name: str, key: str, where=st) -> None:
+    """A CSV download whose file is made only when clicked (`make` returns its text), never on a rerun."""
+    where.download_button(label, make, file_name, "text/csv", key=key, on_click="ignore",
+                          icon=":material/download:")
 
 
 def every_step(trace: Trace, step: int, key: str, target_level: str) -> None:
@@ -50,10 +61,10 @@ def every_step(trace: Trace, step: int, key: str, target_level: str) -> None:
     st.dataframe(tables.outputs_table(trace), hide_index=True)
     present.chart(charts.alignment_figure(trace, step), f"{key}.alignment")
     downloads = st.columns(2)
-    downloads[0].download_button("Alignment matrix α (CSV)", tables.attention_table(trace).to_csv(), "attention.csv",
-                                 "text/csv", key=f"{key}.csv-attention")
-    downloads[1].download_button("Encoder states (CSV)", tables.encoder_table(trace).to_csv(index=False),
-                                 "encoder-states.csv", "text/csv", key=f"{key}.csv-encoder")
+    csv_button("Alignment matrix α (CSV)", lambda: tables.attention_table(trace).to_csv(), "attention.csv",
+               f"{key}.csv-attention", downloads[0])
+    csv_button("Encoder states (CSV)", lambda: tables.encoder_table(trace).to_csv(index=False), "encoder-states.csv",
+               f"{key}.csv-encoder", downloads[1])
     if trace.beam:
         st.subheader(f"Beam search: {len(trace.beam)} hypotheses")
         st.caption("Finished hypotheses, best first, ranked by log-probability per token. The best one is traced "

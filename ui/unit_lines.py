@@ -81,7 +81,11 @@ def seq2seq_vectors(trace) -> dict[str, tuple[np.ndarray, list[str], str, str, s
 
 
 def follow_seq2seq_units(key: str, trace) -> None:
-    """Pick which vectors of an encoder-decoder trace to follow (h^e_j, h^d_i, c_i), then its units."""
+    """A switch; when on, pick which vectors of an encoder-decoder trace to follow (h^e_j, h^d_i,
+    c_i), then its units. Nothing is built or sent while it is off."""
+    if not st.toggle("Follow a few units as lines", key=f"{key}-on",
+                     help="Read one row of a state heatmap at a time: a unit's value over the positions."):
+        return
     vectors = seq2seq_vectors(trace)
     if st.session_state.get(f"{key}-vectors") not in vectors:
         st.session_state[f"{key}-vectors"] = next(iter(vectors))
