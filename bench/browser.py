@@ -48,7 +48,7 @@ INPUT = "Input (press Enter to run)"
 TIMELINE = """(labels) => {
     const gd = [...document.querySelectorAll('.js-plotly-plot')].find(
         g => g._fullLayout && g._fullLayout.sliders && g._fullLayout.sliders.length);
-    return !!gd && (!labels || JSON.stringify(gd.data[0].text[0]) === JSON.stringify(labels));
+    return !!gd && (!labels || JSON.stringify(gd.data.find(t => t.name === 'source tokens').text[0]) === JSON.stringify(labels));
 }"""
 # Any animated chart is drawn (the lecture pages).
 ANIMATION = """() => [...document.querySelectorAll('.js-plotly-plot')].some(

@@ -35,7 +35,7 @@ def wait_for_timeline(page, contains: list[str] | None = None, timeout: float = 
                 gd => gd._fullLayout && gd._fullLayout.sliders && gd._fullLayout.sliders.length);
             if (!plot) return false;
             if (!tokens) return true;
-            const shown = plot.data[0].text[0].join('');
+            const shown = plot.data.find(t => t.name === 'source tokens').text[0].join('');
             return shown === tokens.join('');
         }""", arg=contains, timeout=timeout)
 
@@ -70,7 +70,7 @@ def timeline_state(page) -> dict:
         const gd = [...document.querySelectorAll('.js-plotly-plot')].find(
             gd => gd._fullLayout && gd._fullLayout.sliders && gd._fullLayout.sliders.length);
         return {active: gd._fullLayout.sliders[0].active, steps: gd._fullLayout.sliders[0].steps.length,
-                title: gd._fullLayout.title.text, tokens: gd.data[0].text[0]};
+                title: gd._fullLayout.title.text, tokens: gd.data.find(t => t.name === 'source tokens').text[0]};
     }""")
 
 
