@@ -30,11 +30,11 @@ def load_plotly_early():
     The browser loads Plotly's 4.7 MB bundle only when the first chart arrives; without this it
     starts after the server's slow first run (imports, models, traces) and the two add up. With
     it, the browser parses the bundle while the server works."""
+    slot = st.empty()  # on every run, so the elements below keep their places (a shifted widget is drawn anew)
     if st.session_state.get("_plotly_requested"):
         return None
     st.session_state["_plotly_requested"] = True
     import_in_turn("numpy", "pandas", "plotly.graph_objects")  # what drawing a chart imports
-    slot = st.empty()
     slot.plotly_chart({"data": [{"type": "scatter", "x": [], "y": []}], "layout": {"height": 10, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
                                               "xaxis": {"visible": False}, "yaxis": {"visible": False}}},
                       config={"staticPlot": True, "displayModeBar": False}, key="_plotly_early")
@@ -46,9 +46,9 @@ def show_loading(title: str):
     slot, and return the slot (app.py turns it into the notice alone; the page clears it with
     done_loading() as it writes its own title, app.py at the latest when the page has run). On a
     warm server (torch imported) the page paints fast on its own: None."""
+    slot = st.empty()  # on every run, so the elements below keep their places (a shifted widget is drawn anew)
     if "torch" in sys.modules:
         return None
-    slot = st.empty()
     with slot.container():
         st.title(title)
         st.caption(":material/hourglass_top: Loading the models…")
