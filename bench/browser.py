@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import argparse
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
@@ -63,20 +61,10 @@ FRAMES_OK = """(n) => {
 
 
 def start_server(log) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = str(s.getsockname()[1])
-    process = subprocess.Popen([str(ROOT / ".venv/bin/streamlit"), "run", "app.py", "--server.port", port,
-                                "--server.headless", "true"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
-    for _ in range(300):
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                return process, url
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("the app did not start")
+    """`streamlit run app.py` on a free port; returns the process and its URL once it is healthy."""
+    from enter_speed import start_server as start_script  # bench/ is this script's folder
+
+    return start_script("app.py", log)
 
 
 def rss_mb(pid: int, field: str = "VmRSS") -> float:
