@@ -32,9 +32,12 @@ def test_cold_server_paints_title_and_navigation_first_and_never_the_legacy_list
         page.wait_for_function("() => window.__paint.title !== null && window.__paint.nav !== null",
                                timeout=30_000, polling=20)
         paint = page.evaluate("() => window.__paint")
-        # The content must come, and with it the loading notice must go.
+        # The content must come, and with it the loading notice must go (it goes as the page writes its
+        # own title, so the page's title is there when the notice has gone).
         page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-                               " && !document.body.innerText.includes('Loading the models')", timeout=90_000)
+                               " && !document.body.innerText.includes('Loading the models')"
+                               " && document.querySelectorAll('h1').length > 0", timeout=90_000)
+        page.wait_for_timeout(1500)  # the run may still be going: nothing may bring the loading title back
         titles = page.locator("h1").all_inner_texts()
         paint = page.evaluate("() => window.__paint")
         page.close()
