@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import Trace
 
-from . import charts, equations, present, tables
+from . import charts, equations, present, tables, widgets
 from .labels import GLOSSARY, markdown_text, token_label
 
 
@@ -41,18 +41,12 @@ def step_in_depth(trace: Trace, step: int, key: str) -> None:
     else:
         weights = tables.step_table(trace, step)
         st.dataframe(weights, hide_index=True)
-        csv_button("Scores and weights (CSV)", lambda: weights.to_csv(index=False), f"step{number}-weights.csv",
+        widgets.csv_button("Scores and weights (CSV)", lambda: weights.to_csv(index=False), f"step{number}-weights.csv",
                    f"{key}.csv-step")
         vectors = tables.vectors_table(trace, step)
         st.dataframe(vectors, hide_index=True, height=240)
-        csv_button("Query, context and state (CSV)", lambda: vectors.to_csv(index=False),
+        widgets.csv_button("Query, context and state (CSV)", lambda: vectors.to_csv(index=False),
                    f"step{number}-vectors.csv", f"{key}.csv-vectors")
-
-
-def csv_button(label: str, make, file_name: str, key: str, where=st) -> None:
-    """A CSV download whose file is made only when clicked (`make` returns its text), never on a rerun."""
-    where.download_button(label, make, file_name, "text/csv", key=key, on_click="ignore",
-                          icon=":material/download:")
 
 
 def every_step(trace: Trace, step: int, key: str, target_level: str) -> None:
@@ -61,9 +55,9 @@ def every_step(trace: Trace, step: int, key: str, target_level: str) -> None:
     st.dataframe(tables.outputs_table(trace), hide_index=True)
     present.chart(charts.alignment_figure(trace, step), f"{key}.alignment")
     downloads = st.columns(2)
-    csv_button("Alignment matrix α (CSV)", lambda: tables.attention_table(trace).to_csv(), "attention.csv",
+    widgets.csv_button("Alignment matrix α (CSV)", lambda: tables.attention_table(trace).to_csv(), "attention.csv",
                f"{key}.csv-attention", downloads[0])
-    csv_button("Encoder states (CSV)", lambda: tables.encoder_table(trace).to_csv(index=False), "encoder-states.csv",
+    widgets.csv_button("Encoder states (CSV)", lambda: tables.encoder_table(trace).to_csv(index=False), "encoder-states.csv",
                f"{key}.csv-encoder", downloads[1])
     if trace.beam:
         st.subheader(f"Beam search: {len(trace.beam)} hypotheses")

@@ -148,7 +148,13 @@ def capped(text: str, limit: int) -> str:
 def table(frame, label: str, file_name: str, key: str, height: int | None = None) -> None:
     """A pandas table and a button that downloads it as CSV."""
     st.dataframe(frame, hide_index=True, **({"height": height} if height else {}))
-    st.download_button(label, frame.to_csv(index=False), file_name, "text/csv", key=key)
+    csv_button(label, lambda: frame.to_csv(index=False), file_name, key)
+
+
+def csv_button(label: str, make, file_name: str, key: str, where=st) -> None:
+    """A CSV download whose file is made only when clicked (`make` returns its text), never on a rerun."""
+    where.download_button(label, make, file_name, "text/csv", key=key, on_click="ignore",
+                          icon=":material/download:")
 
 
 def download_animation(figure, title: str, texts: list[tuple[str, str]], name_parts: list[str], key: str) -> None:
