@@ -2,7 +2,7 @@
 import streamlit as st
 
 from ui.lecture_path import HOME, STOPS
-from ui import present
+from ui import present, viewport
 from ui.shell import compact_top, done_loading, import_in_turn, load_plotly_early, show_loading
 
 st.set_page_config(page_title="Seq2Seq Attention Explorer", page_icon="🔎", layout="wide")
@@ -13,6 +13,7 @@ navigation = st.navigation(position="top", pages=[
     for stop in [HOME, *STOPS]])
 compact_top()
 present.switch()  # the presenter view's switch, styles and keyboard (ui/present.py)
+viewport.track()  # a phone's window says so, and the figures are laid out in one column (ui/viewport.py)
 loading = show_loading(navigation.title)
 early_chart = load_plotly_early()  # before torch: the browser fetches Plotly while the server imports
 

@@ -1,0 +1,58 @@
+"""The browser window's width class, so that figures are laid out for the screen they are drawn on.
+
+Streamlit gives each figure its container's width, and a figure's subplots, colour bars and titles
+are placed in the figure's own coordinates, so CSS cannot turn a side-by-side layout into a stacked
+one. The window reports its class instead ("phone" below PHONE_PX, "wide" otherwise): a script of
+the page's own (Streamlit's components v2, no iframe) sends it when the page opens and when a resize
+crosses the line, and the figure builders take `phone=is_phone()`. A wide window sends nothing (wide is
+the default, so a desktop visit runs once); a phone's report reruns the page once.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+PHONE_PX = 640  # narrower windows get the one-column figures
+KEY = "viewport"  # the component's key
+PHONE, WIDE = "phone", "wide"
+
+_JS = """
+export default function (component) {
+  const { setStateValue } = component;
+  let sent = '%s';  // a wide window says nothing: the server's default, no extra run
+  const report = () => {
+    const kind = window.innerWidth < %d ? '%s' : '%s';
+    if (kind !== sent) { sent = kind; setStateValue('kind', kind); }
+  };
+  report();
+  let timer = null;
+  const onResize = () => { clearTimeout(timer); timer = setTimeout(report, 300); };
+  window.addEventListener('resize', onResize);
+  return () => { window.removeEventListener('resize', onResize); clearTimeout(timer); };
+}
+""" % (WIDE, PHONE_PX, PHONE, WIDE)
+
+_CSS = "<style>.st-key-viewport-reporter { display: none; }</style>"  # it draws nothing and takes no room
+
+_reporter = None
+
+
+def _component():
+    global _reporter
+    if _reporter is None:
+        _reporter = st.components.v2.component("seq2seq_viewport", js=_JS)
+    return _reporter
+
+
+def track() -> None:
+    """app.py, before the page: mount the reporter and keep the window's class for this run."""
+    st.html(_CSS)
+    with st.container(key="viewport-reporter"):
+        result = _component()(key=KEY, default={"kind": WIDE}, on_kind_change=lambda: None)
+    kind = getattr(result, "kind", None) if result is not None else None
+    if kind in (PHONE, WIDE):
+        st.session_state[f"_{KEY}_kind"] = kind
+
+
+def is_phone() -> bool:
+    """True when the browser said its window is narrower than PHONE_PX."""
+    return st.session_state.get(f"_{KEY}_kind") == PHONE
