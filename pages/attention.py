@@ -6,7 +6,7 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 
 import streamlit as st
 
-from ui import cache, present, sections, session_models, unit_lines, widgets
+from ui import cache, present, sections, session_models, unit_lines, viewport, widgets
 from ui.labels import GLOSSARY, markdown_text, position_label
 from ui.state import BEAM_MAX, MAX_TEXT_CHARS, TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP, Param
 
@@ -62,45 +62,42 @@ page_state = widgets.PageState(PAGE, SPEC)
 key = page_state.key
 page_state.open("Attention, step by step",
                 "A trained encoder-decoder with dot-product attention runs on your input; every number it computes is "
-                "drawn below: the encoder states, then for each output token the scores, the softmax weights and the "
-                "context vector.", caption=True)
+                "drawn below.", caption=True)
 
-controls = st.columns([3, 5, 3, 2])
+# The first screen (1280x720): the controls, the output and the whole animation with its Play button.
+# The examples wait in a popover, the counterfactual and the model's notes under the animation.
+controls = st.columns([3, 5, 1.4, 3, 2], vertical_alignment="bottom")
 with controls[0]:
     card = widgets.model_picker(PAGE, cards, on_change=on_model_change)
 with controls[1]:
     text = widgets.sentence_box(PAGE, "Input (press Enter to run)",
                                 "Any text: unknown characters or words are read as <unk>; long inputs are cut at "
                                 f"the model's length limit. {GLOSSARY['unk']}", on_change=reset_step)
-temperature = controls[2].slider(
+with controls[2].popover("Examples", use_container_width=True):
+    widgets.example_chooser(PAGE, card)
+temperature = controls[3].slider(
     "Softmax temperature T", TEMPERATURE_MIN, TEMPERATURE_MAX, step=TEMPERATURE_STEP, key=key("temperature"),
     help="Step 2 becomes softmax(scores / T). T = 1 is the model as trained; small T sharpens the weights, "
          f"large T flattens them. {GLOSSARY['temperature']}")
-beam = controls[3].number_input("Beam width", 1, BEAM_MAX, step=1, key=key("beam"),
+beam = controls[4].number_input("Beam width", 1, BEAM_MAX, step=1, key=key("beam"),
                                 help="1 is greedy decoding. With more, the best hypothesis is traced below and "
                                      f"the others are listed with their scores. {GLOSSARY['beam']}")
-extras = st.columns([2, 1])
-with extras[0]:
-    widgets.example_chooser(PAGE, card)
-widgets.model_notes(card)
 
 if len(text) > MAX_TEXT_CHARS:
     st.warning(f"The input has {len(text):,} characters; the first {MAX_TEXT_CHARS} are read.")
     text = text[:MAX_TEXT_CHARS]
 if not text.strip():
-    stop_with("Type a sentence above (or click an example) to see the model translate it.", text)
+    widgets.model_notes(card)
+    stop_with("Type a sentence above (or pick an example) to see the model translate it.", text)
 try:
     base = session_models.get_trace(card.name, text, temperature, (), beam)
 except ValueError as error:
+    widgets.model_notes(card)
     stop_with(str(error), text)
 
 n = len(base.src_tokens)
-st.session_state[key("mask")] = [p for p in st.session_state.get(key("mask"), []) if p < n]
-mask = extras[1].multiselect(
-    "Hide source tokens from attention (counterfactual)", list(range(n)), key=key("mask"),
-    format_func=lambda j: position_label(j, base.src_tokens[j]),
-    help="Hidden positions get weight exactly 0 and the others are renormalised; the model decodes again. "
-         + GLOSSARY["counterfactual"])
+mask = [p for p in st.session_state.get(key("mask"), []) if p < n]  # the box itself is under the animation
+st.session_state[key("mask")] = mask
 trace = base
 if mask:
     try:
@@ -121,16 +118,25 @@ if mask:
 else:
     widgets.plain_text("Output:", trace.output)
 
-timeline = session_models.get_timeline(card.name, text, temperature, tuple(mask), beam)
+timeline = session_models.get_timeline(card.name, text, temperature, tuple(mask), beam, phone=viewport.is_phone())
 present.chart(timeline, key("timeline"), main=True)
-widgets.download_animation(timeline, f"Attention, step by step: {card.name}",
-                           [("Model", card.name), ("Input", text), ("Output", trace.output)],
-                           ["attention", card.name, text], key("download"))
+below = st.columns([3, 2], vertical_alignment="bottom")
+below[1].multiselect(
+    "Hide source tokens from attention (counterfactual)", list(range(n)), key=key("mask"),
+    format_func=lambda j: position_label(j, base.src_tokens[j]),
+    help="Hidden positions get weight exactly 0 and the others are renormalised; the model decodes again. "
+         + GLOSSARY["counterfactual"])
+with below[0]:
+    widgets.download_animation(timeline, f"Attention, step by step: {card.name}",
+                               [("Model", card.name), ("Input", text), ("Output", trace.output)],
+                               ["attention", card.name, text], key("download"))
 st.caption("**The whole computation.** It opens on its first frame: press ▶ Play or drag the slider. The encoder "
            "reads the source one token at a time, then every output token goes through the three steps and the "
            "decoder update. Grey means not computed yet; the orange outline marks the query (or the token being "
-           "read). Each colour bar names its quantity: one for the state vectors, one for the weights α. It runs in "
-           "your browser.")
+           "read). In the state heatmaps a column is one vector and a row one unit, the units ordered by the step "
+           "at which they change most. Each colour bar names its quantity: one for the state vectors, one for the "
+           "weights α. It runs in your browser.")
+widgets.model_notes(card)
 
 unit_lines.follow_seq2seq_units(key("lines"), trace)
 

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from conftest import ROOT, running_app
+from test_browser import settle
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
@@ -105,4 +106,44 @@ def test_an_arrow_key_on_the_step_slider_moves_the_step_and_the_url(browser, ser
         page.wait_for_url(f"**step={step}**", timeout=10_000)
     # The timeline above the step section is still the same chart element (never torn down and redrawn).
     assert page.evaluate("() => document.body.contains(window.__timeline)")
+    page.close()
+
+
+FIRST_FIGURE = """() => { const gd = document.querySelector('[data-testid="stMain"] .js-plotly-plot');
+    if (!gd) return null; const r = gd.getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; }"""
+
+
+@pytest.mark.parametrize("link", ["/attention", "/attention?model=reverse-attn&text=abcdefghijklmnopqrstuvwxyzabcdefghijklmn"])
+def test_attention_first_screen_holds_controls_output_and_the_whole_animation(browser, server, link):
+    """At 1280x720, with nothing scrolled: the model, the input, the temperature, the beam width, the
+    output, and the whole timeline with its Play button are on screen."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(server + link)
+    page.wait_for_function(ANIMATION, timeout=60_000)
+    settle(page)
+    boxes = {
+        "model": page.get_by_text("Model", exact=True).first,
+        "input": page.get_by_label("Input (press Enter to run)").first,
+        "temperature": page.get_by_role("slider", name="Softmax temperature T"),
+        "beam": page.get_by_label("Beam width").first,
+        "output": page.get_by_text("Output:", exact=True).first,
+        "timeline": page.locator(".js-plotly-plot").first,
+        "play": page.locator(".updatemenu-item-text", has_text="Play").first,
+    }
+    for name, locator in boxes.items():
+        box = locator.bounding_box()
+        assert box is not None, name
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 720, (name, box)
+    page.screenshot(path=str(SHOTS / f"first-screen-attention-{len(link)}-1280x720.png"))
+    page.close()
+
+
+@pytest.mark.parametrize("path", ["/rnn", "/architectures", "/encoder-decoder", "/compare", "/training"])
+def test_every_page_starts_its_main_figure_on_the_first_screen(browser, server, path):
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(server + path)
+    page.wait_for_function(FIRST_FIGURE, timeout=60_000)
+    settle(page)
+    figure = page.evaluate(FIRST_FIGURE)
+    assert figure["top"] < 720 - 200, figure  # at least 200 px of the figure show without scrolling
     page.close()

@@ -23,6 +23,7 @@ FRAME_MS = 350  # Play speed of the timeline
 CHAR_PX = 0.6  # a character's width in a label, as a share of the font size (estimates crowding)
 NARROWEST_PX = 1100  # the narrowest figure the layouts plan for (a 1280-pixel wide window)
 PLOT_PX = 0.8 * NARROWEST_PX  # its plot area inside Plotly's margins (measured: 880 px at 1280x720)
+PHONE_FIGURE_PX = 358  # a figure's width in a 390-pixel phone window (the page keeps 1rem each side)
 
 
 def _ticks(labels: list[str], start: int = 1, most: int = 45) -> dict:
@@ -57,6 +58,28 @@ def subplot_height(fig: go.Figure, row: int, col: int) -> float:
     low, high = fig.get_subplot(row, col).yaxis.domain
     margin = fig.layout.margin
     return (high - low) * (fig.layout.height - (margin.t or 0) - (margin.b or 0))
+
+
+def stacked(spans: list[tuple[float, float]], total_px: float) -> list[tuple[float, float]]:
+    """Vertical domains (paper fractions, bottom-up as Plotly wants them) of panels stacked from the
+    top of a plot area `total_px` tall: each span is (gap above it, its height) in pixels."""
+    top, out = 0.0, []
+    for gap, size in spans:
+        top += gap
+        out.append((max(0.0, 1 - (top + size) / total_px), 1 - top / total_px))
+        top += size
+    return out
+
+
+def wrapped(text: str, width_px: float, font_px: float) -> str:
+    """`text` broken into lines (<br>) at spaces so that each fits `width_px` (tags take no room)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and label_width(lines[-1] + " " + word, font_px) <= width_px:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(line for line in lines if line)
 
 
 def symmetric_range(*arrays: np.ndarray) -> float:
@@ -160,9 +183,10 @@ class AnimatedFigure(go.Figure):
         return self._as_dict
 
 
-def animated(fig: go.Figure, frames: list[dict], prefix: str = "frame: ") -> AnimatedFigure:
+def animated(fig: go.Figure, frames: list[dict], prefix: str = "frame: ", **controls) -> AnimatedFigure:
     """The figure opens on the first frame, ready to Play (its shapes, title and trace data are the
-    figure's), with Play/Pause/Resume and a slider that run the frames in the browser."""
+    figure's), with Play/Pause/Resume and a slider that run the frames in the browser (`controls`:
+    animation_controls' placement)."""
     first = frames[0]
     layout = first.get("layout", {})
     if "shapes" in layout:
@@ -171,32 +195,35 @@ def animated(fig: go.Figure, frames: list[dict], prefix: str = "frame: ") -> Ani
         fig.update_layout(title_text=layout["title"]["text"])
     for index, data in zip(first.get("traces", []), first.get("data", [])):
         fig.data[index].update({k: v for k, v in data.items() if k != "type"})
-    animation_controls(fig, [f["name"] for f in frames], prefix)
+    animation_controls(fig, [f["name"] for f in frames], prefix, **controls)
     return AnimatedFigure(fig, frames)
 
 
-def animation_layout(fig: go.Figure, height: int) -> None:
+def animation_layout(fig: go.Figure, height: int, margin: dict | None = None) -> None:
     """The layout the lecture pages' animations share: a title line for the frame's caption, and
     room below the plots for the axis labels, then Play and the slider."""
-    fig.update_layout(showlegend=False, height=height, margin=dict(l=50, r=90, t=70, b=110),
+    fig.update_layout(showlegend=False, height=height, margin=margin or dict(l=50, r=90, t=70, b=110),
                       title=dict(x=0.01, y=0.985, yanchor="top", font=dict(size=16)), bargap=0.15)
     fig.update_annotations(font_size=13)
 
 
-def animation_controls(fig: go.Figure, names: list[str], prefix: str = "frame: ") -> None:
+def animation_controls(fig: go.Figure, names: list[str], prefix: str = "frame: ", below_px: int = 66,
+                       stacked_slider: bool = False) -> None:
     """Play/Pause/Resume buttons and a slider over the frames `names` (the figure opens on the
-    first): all in the browser, no server round trip. They sit below the bottom margin's axis
-    labels (pad), so no tick label lies on a button."""
+    first): all in the browser, no server round trip. They sit `below_px` under the plots, below
+    the bottom axis labels, so no tick label lies on a button; the slider beside the buttons, or
+    under them (`stacked_slider`, for a narrow figure)."""
     play = dict(frame=dict(duration=FRAME_MS, redraw=True), transition=dict(duration=0), mode="immediate")
     resume = dict(play, fromcurrent=True)
     pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")
     fig.update_layout(
         updatemenus=[dict(type="buttons", direction="left", x=0.0, y=0, xanchor="left", yanchor="top",
-                          pad=dict(t=66, r=6), showactive=False,
+                          pad=dict(t=below_px, r=6), showactive=False,
                           buttons=[dict(label="▶ Play", method="animate", args=[list(names), play]),
                                    dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
                                    dict(label="▷ Resume", method="animate", args=[None, resume])])],
-        sliders=[dict(active=0, x=0.27, len=0.73, y=0, yanchor="top", pad=dict(t=50, b=0),
+        sliders=[dict(active=0, x=0.0 if stacked_slider else 0.27, len=1.0 if stacked_slider else 0.73, y=0,
+                      yanchor="top", pad=dict(t=below_px + 34 if stacked_slider else below_px - 16, b=0),
                       currentvalue=dict(prefix=prefix, font=dict(size=13)), ticklen=0, minorticklen=0,
                       font=dict(size=1, color="rgba(0,0,0,0)"),
                       steps=[dict(label=name, method="animate",

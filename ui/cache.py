@@ -87,13 +87,14 @@ def get_trace(name: str, text: str, temperature: float = 1.0, mask: tuple[int, .
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_FIGURES)  # read-only: Streamlit serialises it, never changes it
-def _timeline(name: str, text: str, temperature: float, mask: tuple[int, ...], beam: int) -> go.Figure:
-    return timeline_figure(get_trace(name, text, temperature, mask, beam))
+def _timeline(name: str, text: str, temperature: float, mask: tuple[int, ...], beam: int, phone: bool) -> go.Figure:
+    return timeline_figure(get_trace(name, text, temperature, mask, beam), phone=phone)
 
 
 def get_timeline(name: str, text: str, temperature: float = 1.0, mask: tuple[int, ...] = (),
-                 beam: int = 1) -> go.Figure:
-    return _timeline(name, text, float(temperature), tuple(int(j) for j in mask), int(beam))
+                 beam: int = 1, phone: bool = False) -> go.Figure:
+    """The attention timeline (ui.charts.timeline_figure); `phone`: its one-column layout."""
+    return _timeline(name, text, float(temperature), tuple(int(j) for j in mask), int(beam), bool(phone))
 
 
 # ---- the single recurrent networks (language models, taggers, classifiers) --------------------

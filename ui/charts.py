@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import plotly.graph_objects as go
@@ -16,38 +16,17 @@ from plotly.subplots import make_subplots
 
 from core import Trace, list_models
 
-from .animation import (HIGHLIGHT, NARROWEST_PX, PLOT_PX, STATE_SCALE, WEIGHT_SCALE, animated, animation_layout, bar_beside,
-                        colour_axis, cover, fitting_ticks, frame_bars, label_width, outline, subplot_height,
-                        subplot_ref, symmetric_range, unit_order, unit_rows)
+from .animation import (HIGHLIGHT, NARROWEST_PX, PHONE_FIGURE_PX, PLOT_PX, STATE_SCALE, WEIGHT_SCALE, animated,
+                        animation_layout, bar_beside, colour_axis, cover, fitting_ticks, frame_bars, label_width,
+                        outline, stacked, subplot_ref, symmetric_range, unit_order, unit_rows, wrapped)
 from .equations import exp_text
 from .labels import plot_text, token_label
-
 
 
 def source_tick_labels(trace: Trace) -> list[str]:
     """Tick labels of the source positions; masked (hidden) tokens are marked ⊘."""
     mask = set(trace.mask)
     return [("⊘" if j in mask else "") + plot_text(token_label(t)) for j, t in enumerate(trace.src_tokens)]
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 # ---- the encoder's reading order -----------------------------------------------------------
@@ -89,12 +68,6 @@ def encoder_caption(j: int, labels: list[str], both_ways: bool) -> str:
             f"“{labels[n - j]}”: {done} (each joins both directions)")
 
 
-
-
-
-
-
-
 def top_choices(positions: int = 5) -> go.Histogram:
     """The output distribution's top choices as horizontal bars, labelled 'token  p' (frames fill them)."""
     return frame_bars(np.arange(positions), np.zeros(positions, np.float32), horizontal=True, text=[""] * positions,
@@ -109,14 +82,6 @@ def top_choice_data(topk: list[tuple[str, float]], positions: int = 5) -> dict:
     probs[: len(shown)] = [p for _, p in shown]
     text[: len(shown)] = [f"{plot_text(token_label(t).replace(chr(10), '↵'))}  {p:.3f}" for t, p in shown]
     return dict(type="histogram", x=probs, text=text)
-
-
-
-
-
-
-
-
 
 
 # ---- the animated timeline -----------------------------------------------------------------
@@ -184,43 +149,115 @@ def _moments(trace: Trace) -> list[_Moment]:
 
 
 class _Layout:
-    """Subplot grid of the timeline and the axis references of each panel."""
+    """Where the timeline's panels sit (paper domains), their titles and axis references.
 
-    def __init__(self, trace: Trace):
+    Wide (planned at NARROWEST_PX, for a projector or a desktop): the animation with its Play button
+    fits under the controls of a 1280x720 page, in three columns: the source side (tokens, encoder
+    states, step 1's scores, step 2's weights), the decoder side (decoder states, step 3's context
+    vectors) under the output tokens, and the alignment matrix above the top choices. Phone: one
+    column, in the order the computation runs. Both draw the same traces with the same frames."""
+
+    # panel: (title, grid row); the grid is one column of nine subplots, placed by `_place`
+    PANELS = {
+        "src_strip": "source x<sub>j</sub>",
+        "enc": "encoder states h<sup>e</sup><sub>j</sub>",
+        "scores": "step 1: scores h<sup>d</sup><sub>i-1</sub> · h<sup>e</sup><sub>j</sub>",
+        "weights": "step 2: weights α<sub>ij</sub>",
+        "align": "alignment α<sub>ij</sub> (a row: one step i)",
+        "out_strip": "output y<sub>i</sub>",
+        "dec": "decoder states h<sup>d</sup><sub>i</sub>",
+        "contexts": "step 3: context vectors c<sub>i</sub>",
+        "topk": "top choices p(y<sub>i</sub>)",
+    }
+    WIDE = dict(height=440, margin=dict(l=50, r=90, t=46, b=80))
+    # x domains of the three wide columns (the output strip spans the two on the right)
+    COLUMNS = {"src_strip": (0, 0.36), "enc": (0, 0.36), "scores": (0, 0.36), "weights": (0, 0.36),
+               "out_strip": (0.43, 1), "dec": (0.43, 0.62), "contexts": (0.43, 0.62),
+               "align": (0.80, 1), "topk": (0.80, 1)}
+
+    def __init__(self, trace: Trace, phone: bool = False, title_lines: int = 1):
         n, m = len(trace.src_tokens), len(trace.steps)
-        self.fig = make_subplots(
-            rows=5, cols=2, column_widths=[0.57, 0.43], row_heights=[0.06, 0.34, 0.15, 0.15, 0.30],  # STRIP_SHARE
-            specs=[[{}, {}], [{}, {}], [{}, {"rowspan": 2}], [{}, None], [{}, {}]],
-            horizontal_spacing=0.1, vertical_spacing=0.085,
-            subplot_titles=("source x<sub>j</sub>", "output y<sub>i</sub>",
-                            "encoder states h<sup>e</sup><sub>j</sub> (a column: one vector; a row: one unit)",
-                            "decoder states h<sup>d</sup><sub>i</sub> (h<sup>d</sup><sub>0</sub> = h<sup>e</sup><sub>n</sub>)",
-                            "step 1: score(h<sup>d</sup><sub>i-1</sub>, h<sup>e</sup><sub>j</sub>) = "
-                            "h<sup>d</sup><sub>i-1</sub> · h<sup>e</sup><sub>j</sub>",
-                            "step 3: context vectors c<sub>i</sub>",
-                            "step 2: weights α<sub>ij</sub>", "alignment matrix α<sub>ij</sub> (rows: steps i)",
-                            "output distribution: top choices"))
-        self.n, self.m = n, m
-        self.src_strip, self.out_strip = subplot_ref(self.fig, 1, 1), subplot_ref(self.fig, 1, 2)
-        self.enc, self.dec = subplot_ref(self.fig, 2, 1), subplot_ref(self.fig, 2, 2)
-        self.scores, self.contexts = subplot_ref(self.fig, 3, 1), subplot_ref(self.fig, 3, 2)
-        self.weights, self.align = subplot_ref(self.fig, 4, 1), subplot_ref(self.fig, 5, 1)
-        self.topk = subplot_ref(self.fig, 5, 2)
+        self.n, self.m, self.phone = n, m, phone
+        names = list(self.PANELS)
+        self.fig = make_subplots(rows=len(names), cols=1)
+        self.row = {name: k + 1 for k, name in enumerate(names)}
+        if phone:
+            align_px = min(220, max(100, 16 * m))
+            plan = dict(src_strip=(0, 26), enc=(26, 150), scores=(26, 70), weights=(26, 70), align=(48, align_px),
+                        out_strip=(92, 44), dec=(26, 150), contexts=(54, 150), topk=(108, 110))
+            spans = [plan[name] for name in names]
+            self.plot_px = sum(gap + size for gap, size in spans)
+            y = dict(zip(names, stacked(spans, self.plot_px)))
+            x = {name: (0, 1) for name in names}
+            self.width_px = PHONE_FIGURE_PX - 60
+            margin = dict(l=44, r=16, t=26 + 18 * title_lines, b=124)
+            height = int(self.plot_px + margin["t"] + margin["b"])
+        else:
+            margin, height = self.WIDE["margin"], self.WIDE["height"]
+            self.plot_px = height - margin["t"] - margin["b"]  # 314 px
+            column = dict(zip(["src_strip", "enc", "scores", "weights"],
+                              stacked([(0, 30), (24, 114), (24, 49), (24, 49)], self.plot_px)))
+            right = dict(zip(["out_strip", "dec", "contexts"], stacked([(0, 30), (24, 114), (54, 92)], self.plot_px)))
+            y = {**column, **right, "align": right["dec"], "topk": right["contexts"]}
+            x = self.COLUMNS
+            self.width_px = PLOT_PX
+        for name in names:
+            subplot = self.fig.get_subplot(self.row[name], 1)
+            self.fig.layout[subplot.xaxis.plotly_name].domain = list(x[name])
+            self.fig.layout[subplot.yaxis.plotly_name].domain = list(y[name])
+            self.fig.add_annotation(text=self.PANELS[name], x=sum(x[name]) / 2, y=y[name][1], xref="paper",
+                                    yref="paper", xanchor="center", yanchor="bottom", showarrow=False)
+        animation_layout(self.fig, height, margin)
+        self.x, self.y = x, y
+        ref = {name: subplot_ref(self.fig, self.row[name], 1) for name in names}
+        self.src_strip, self.out_strip, self.enc, self.dec = ref["src_strip"], ref["out_strip"], ref["enc"], ref["dec"]
+        self.scores, self.contexts, self.weights = ref["scores"], ref["contexts"], ref["weights"]
+        self.align, self.topk = ref["align"], ref["topk"]
+
+    def at(self, name: str) -> tuple[int, int]:
+        """The (row, col) of a panel, for add_trace and update_*axes."""
+        return self.row[name], 1
+
+    def width(self, name: str) -> float:
+        """A panel's planned width in pixels."""
+        low, high = self.x[name]
+        return (high - low) * self.width_px
+
+    def height(self, name: str) -> float:
+        """A panel's height in pixels."""
+        low, high = self.y[name]
+        return (high - low) * self.plot_px
+
+    def bar(self, names: tuple[str, ...]) -> dict:
+        """A colour bar for the panels `names`: beside them (wide), or lying under the last (phone)."""
+        low = min(self.y[name][0] for name in names)
+        if self.phone:
+            return dict(orientation="h", x=0.2, xanchor="left", len=0.6, lenmode="fraction", thickness=10,
+                        y=low - 38 / self.plot_px, yanchor="top")  # under the panel's tick labels, title on top
+        high = max(self.y[name][1] for name in names)
+        right = max(self.x[name][1] for name in names)
+        return dict(x=right + 0.015, xanchor="left", y=(low + high) / 2, yanchor="middle", len=high - low,
+                    lenmode="fraction")
 
 
-TIMELINE_HEIGHT = 880
-STRIP_SHARE = 0.06 * (1 - 4 * 0.085)  # the token strips' row: its row height over the five rows and their gaps
 LINE_HEIGHT = 1.25  # a line of strip text, in font sizes
+TITLE_PX = 16  # the frame's caption above the panels (13 on a phone, wrapped)
 
 
-def timeline_figure(trace: Trace) -> go.Figure:
+def timeline_figure(trace: Trace, phone: bool = False) -> go.Figure:
     """The whole computation as one animation (Plotly frames, played in the browser):
     the encoder reads x_1..x_n, then each output step shows scores, weights, context, and the new
     state with the chosen token. Traces 0..8 are the panels (each named); frames change the
-    shapes, the title, the output strip's text and the three bar panels (histograms, see above)."""
+    shapes, the title, the output strip's text and the three bar panels (histograms, see above).
+    `phone`: the one-column layout of _Layout, with the captions wrapped to its width."""
     if trace.score_function is None:
         raise ValueError("The timeline shows attention; this model has none.")
-    grid = _Layout(trace)
+    moments = _moments(trace)
+    lines = 1
+    if phone:
+        moments = [replace(moment, title=wrapped(moment.title, PHONE_FIGURE_PX - 24, 13)) for moment in moments]
+        lines = max(moment.title.count("<br>") + 1 for moment in moments)
+    grid = _Layout(trace, phone, lines)
     fig, n, m = grid.fig, grid.n, grid.m
     H = trace.encoder_states.shape[1]
     steps = trace.steps
@@ -238,38 +275,40 @@ def timeline_figure(trace: Trace) -> go.Figure:
     positions = np.arange(1, n + 1)
     rows = np.arange(1, H + 1)
     units = np.repeat((order + 1).astype(np.uint16)[:, None], max(n, m + 1), axis=1)  # hover names the unit
-    strip = strip_text(out_labels, 0.43 * (1 - 0.1) * PLOT_PX,  # the right column's share of the plot area
-                       height_px=STRIP_SHARE * (TIMELINE_HEIGHT - 70 - 110))  # animation_layout's margins
+    strip = strip_text(out_labels, grid.width("out_strip"), height_px=grid.height("out_strip"))
 
-    add_token_strips(fig, src_labels, positions, strip, m, output_column=2)  # 0, 1
+    add_token_strips(fig, src_labels, positions, strip, m, source_at=grid.at("src_strip"),  # traces 0, 1
+                     output_at=grid.at("out_strip"))
     fig.add_trace(go.Heatmap(z=enc, x=positions, y=rows, coloraxis="coloraxis", name="encoder states",
                              customdata=units[:, :n],
                              hovertemplate="h<sup>e</sup><sub>%{x}</sub>, unit %{customdata}: %{z:.4f}<extra></extra>"),
-                  2, 1)  # 2
+                  *grid.at("enc"))  # 2
     fig.add_trace(go.Heatmap(z=dec_states, x=np.arange(0, m + 1), y=rows, coloraxis="coloraxis",
                              name="decoder states", customdata=units[:, : m + 1],
                              hovertemplate="h<sup>d</sup><sub>%{x}</sub>, unit %{customdata}: %{z:.4f}<extra></extra>"),
-                  2, 2)  # 3
+                  *grid.at("dec"))  # 3
     fig.add_trace(frame_bars(positions, np.zeros(n, np.float32), marker_color="#e07b39", name="scores",
                              hovertemplate="score(h<sup>d</sup><sub>i-1</sub>, h<sup>e</sup><sub>%{x}</sub>) = %{y:.4f}"
-                                           "<extra></extra>"), 3, 1)  # 4
+                                           "<extra></extra>"), *grid.at("scores"))  # 4
     fig.add_trace(go.Heatmap(z=contexts, x=np.arange(1, m + 1), y=rows, coloraxis="coloraxis", name="context vectors",
                              customdata=units[:, :m],
-                             hovertemplate="c<sub>%{x}</sub>, unit %{customdata}: %{z:.4f}<extra></extra>"), 3, 2)  # 5
+                             hovertemplate="c<sub>%{x}</sub>, unit %{customdata}: %{z:.4f}<extra></extra>"),
+                  *grid.at("contexts"))  # 5
     fig.add_trace(frame_bars(positions, np.zeros(n, np.float32), marker_color="#5b8def", name="weights",
-                             hovertemplate="α<sub>i,%{x}</sub> = %{y:.4f}<extra></extra>"), 4, 1)  # 6
+                             hovertemplate="α<sub>i,%{x}</sub> = %{y:.4f}<extra></extra>"), *grid.at("weights"))  # 6
     fig.add_trace(go.Heatmap(z=weights, x=positions, y=np.arange(1, m + 1), coloraxis="coloraxis2",
                              name="alignment matrix",
-                             hovertemplate="α<sub>%{y},%{x}</sub> = %{z:.4f}<extra></extra>"), 5, 1)  # 7
-    fig.add_trace(top_choices(), 5, 2)  # 8
+                             hovertemplate="α<sub>%{y},%{x}</sub> = %{z:.4f}<extra></extra>"), *grid.at("align"))  # 7
+    fig.add_trace(top_choices(), *grid.at("topk"))  # 8
 
     _style_axes(fig, grid, src_labels, (score_low - score_pad, score_high + score_pad), order, strip["lines"])
-    fig.update_layout(coloraxis=colour_axis("h<sup>e</sup>, h<sup>d</sup>, c<br>(value of a unit)", STATE_SCALE,
-                                            -vector_range, vector_range, bar_beside(fig, (2, 3), 2)),
-                      coloraxis2=colour_axis("α<sub>ij</sub>", WEIGHT_SCALE, 0, 1, bar_beside(fig, (5,), 1)))
-    moments = _moments(trace)
+    fig.update_layout(coloraxis=colour_axis("h<sup>e</sup>, h<sup>d</sup>, c", STATE_SCALE, -vector_range,
+                                            vector_range, grid.bar(("dec", "contexts"))),
+                      coloraxis2=colour_axis("α<sub>ij</sub>", WEIGHT_SCALE, 0, 1, grid.bar(("align",))))
+    if phone:
+        fig.update_layout(title_font_size=13)
     frames = [_frame(grid, trace, moment, scores, weights, out_labels, strip) for moment in moments]
-    return animated(fig, frames)
+    return animated(fig, frames, below_px=34, stacked_slider=phone)
 
 
 def strip_text(labels: list[str], width_px: float, font_px: int = 13, height_px: float | None = None) -> dict:
@@ -304,30 +343,29 @@ def strip_text(labels: list[str], width_px: float, font_px: int = 13, height_px:
 
 def _style_axes(fig: go.Figure, grid: _Layout, src_labels: list[str], score_range: tuple[float, float],
                 order: np.ndarray, strip_lines: int):
-    """Axes: source positions 1..n share the left column, decoder steps the right. Future output
-    tokens never appear in labels (the strip reveals them as they are chosen): steps are numbered."""
+    """Axes: source positions 1..n on the source panels and the alignment's columns, decoder steps on
+    the decoder panels. Future output tokens never appear in labels (the strip reveals them as they
+    are chosen): steps are numbered."""
     n, m = grid.n, grid.m
-    left, right = 0.57 * (1 - 0.1) * PLOT_PX, 0.43 * (1 - 0.1) * PLOT_PX  # the columns' shares of the plot area
-    for row in (1, 2, 3, 4, 5):
-        fig.update_xaxes(range=[0.5, n + 0.5], row=row, col=1, showticklabels=row == 5,
-                         **fitting_ticks(src_labels, left))
-    fig.update_xaxes(range=[0.5, m + 0.5], showticklabels=False, row=1, col=2)
-    fig.update_yaxes(range=[strip_lines - 0.5, -0.5], showticklabels=False, row=1, col=2)
-    fig.update_xaxes(range=[-0.5, m + 0.5], row=2, col=2,
-                     **fitting_ticks([f"h{i}" for i in range(m + 1)], right, start=0))
-    fig.update_xaxes(range=[0.5, m + 0.5], row=3, col=2, **fitting_ticks([f"c{i}" for i in range(1, m + 1)], right))
-    fig.update_yaxes(showticklabels=False, range=[-0.5, 0.5], row=1, col=1)
-    animation_layout(fig, TIMELINE_HEIGHT)
-    for row, col in ((2, 1), (2, 2), (3, 2)):
-        fig.update_yaxes(title_text="unit", autorange="reversed", row=row, col=col,
-                         **unit_rows(order, subplot_height(fig, row, col)))
-    fig.update_yaxes(title_text="unit (by step of<br>largest change)", title_font_size=11, row=2, col=1)
-    fig.update_yaxes(range=list(score_range), title_text="score", row=3, col=1)
-    fig.update_yaxes(range=[0, 1.05], title_text="α", row=4, col=1)
-    fig.update_yaxes(autorange="reversed", title_text="step i", row=5, col=1,
-                     **fitting_ticks([str(i) for i in range(1, m + 1)], subplot_height(fig, 5, 1), vertical=True))
-    fig.update_xaxes(range=[0, 1.45], title_text="probability", row=5, col=2, tickvals=[0, 0.5, 1])
-    fig.update_yaxes(showticklabels=False, range=[4.5, -0.5], row=5, col=2)
+    for name in ("src_strip", "enc", "scores", "weights", "align"):
+        fig.update_xaxes(range=[0.5, n + 0.5], showticklabels=name in ("weights", "align"),
+                         **fitting_ticks(src_labels, grid.width(name)), row=grid.row[name], col=1)
+    fig.update_yaxes(showticklabels=False, range=[-0.5, 0.5], row=grid.row["src_strip"], col=1)
+    fig.update_xaxes(range=[0.5, m + 0.5], showticklabels=False, row=grid.row["out_strip"], col=1)
+    fig.update_yaxes(range=[strip_lines - 0.5, -0.5], showticklabels=False, row=grid.row["out_strip"], col=1)
+    fig.update_xaxes(range=[-0.5, m + 0.5], row=grid.row["dec"], col=1,
+                     **fitting_ticks([f"h{i}" for i in range(m + 1)], grid.width("dec"), start=0))
+    fig.update_xaxes(range=[0.5, m + 0.5], row=grid.row["contexts"], col=1,
+                     **fitting_ticks([f"c{i}" for i in range(1, m + 1)], grid.width("contexts")))
+    for name in ("enc", "dec", "contexts"):
+        fig.update_yaxes(title_text="unit", autorange="reversed", row=grid.row[name], col=1,
+                         **unit_rows(order, grid.height(name)))
+    fig.update_yaxes(range=list(score_range), title_text="score", nticks=4, row=grid.row["scores"], col=1)
+    fig.update_yaxes(range=[0, 1.05], title_text="α", tickvals=[0, 0.5, 1], row=grid.row["weights"], col=1)
+    fig.update_yaxes(autorange="reversed", title_text="step i", row=grid.row["align"], col=1,
+                     **fitting_ticks([str(i) for i in range(1, m + 1)], grid.height("align"), vertical=True))
+    fig.update_xaxes(range=[0, 1.45], tickvals=[0, 0.5, 1], row=grid.row["topk"], col=1)
+    fig.update_yaxes(showticklabels=False, range=[4.5, -0.5], row=grid.row["topk"], col=1)
 
 
 def _frame(grid: _Layout, trace: Trace, moment: _Moment, scores: np.ndarray, weights: np.ndarray,
@@ -479,15 +517,16 @@ def alignment_figure(trace: Trace, step: int | None = None) -> go.Figure:
     return fig
 
 
-def add_token_strips(fig: go.Figure, src_labels: list[str], positions, strip: dict, m: int,
-                     output_column: int) -> None:
-    """The source tokens (row 1, column 1) and the output tokens (row 1, `output_column`) as text
-    strips without colour, so they need no legend: traces "source tokens" and "output tokens"."""
+def add_token_strips(fig: go.Figure, src_labels: list[str], positions, strip: dict, m: int, output_column: int = 2,
+                     source_at: tuple[int, int] = (1, 1), output_at: tuple[int, int] | None = None) -> None:
+    """The source tokens (subplot `source_at`) and the output tokens (`output_at`, by default row 1 of
+    `output_column`) as text strips without colour, so they need no legend: traces "source tokens"
+    and "output tokens"."""
     clear = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]
     fig.add_trace(go.Heatmap(z=np.zeros((1, len(src_labels)), np.float32), x=positions, y=[0], text=[src_labels],
                              texttemplate="%{text}", colorscale=clear, showscale=False, name="source tokens",
-                             hovertemplate="x%{x}: %{text}<extra></extra>"), 1, 1)
+                             hovertemplate="x%{x}: %{text}<extra></extra>"), *source_at)
     fig.add_trace(go.Heatmap(z=np.zeros((strip["lines"], m), np.float32), x=np.arange(1, m + 1),
                              y=np.arange(strip["lines"]), text=strip["rows"], texttemplate="%{text}",
                              textfont=dict(size=strip["size"]), colorscale=clear, showscale=False,
-                             name="output tokens", hoverinfo="skip"), 1, output_column)
+                             name="output tokens", hoverinfo="skip"), *(output_at or (1, output_column)))

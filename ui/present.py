@@ -44,6 +44,8 @@ _CSS = """<style>
 _TOGGLE_CSS = """<style>
 /* the switch sits in the navigation bar's right corner, beside the app menu */
 .st-key-present-switch { position: fixed; top: 0.85rem; right: 3.75rem; z-index: 999991; width: auto; }
+/* out of the page's flow, so it leaves no gap above the title */
+[data-testid="stLayoutWrapper"]:has(> .st-key-present-switch) { position: fixed; top: 0; right: 0; z-index: 999991; }
 @media (max-width: 640px) { .st-key-present-switch { display: none; } }
 </style>"""
 

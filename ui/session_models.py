@@ -67,12 +67,12 @@ def get_trace(name: str, text: str, temperature: float = 1.0, mask: tuple[int, .
 
 
 def get_timeline(name: str, text: str, temperature: float = 1.0, mask: tuple[int, ...] = (),
-                 beam: int = 1) -> go.Figure:
+                 beam: int = 1, phone: bool = False) -> go.Figure:
     """ui.cache.get_timeline for shipped models and this session's models alike."""
     if name not in _models():
-        return cache.get_timeline(name, text, temperature, mask, beam)
-    return _remembered(("timeline", name, text, temperature, mask, beam),
-                       lambda: timeline_figure(get_trace(name, text, temperature, mask, beam)))
+        return cache.get_timeline(name, text, temperature, mask, beam, phone)
+    return _remembered(("timeline", name, text, temperature, mask, beam, phone),
+                       lambda: timeline_figure(get_trace(name, text, temperature, mask, beam), phone=phone))
 
 
 def _upload_problem(files) -> str | Seq2Seq:

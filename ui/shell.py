@@ -78,7 +78,9 @@ def enter_through_app() -> None:
 # Streamlit leaves 6rem above a page under its top navigation bar (3.75rem tall): on a 1280x720
 # projector that is a tenth of the screen, empty. One rem below the bar is enough.
 _COMPACT_TOP = """<style>
-[data-testid="stMainBlockContainer"] { padding-top: 4.75rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 4rem; }
+/* a page's title takes one line's height, not a banner's (the first screen is for the figures) */
+[data-testid="stMain"] h1 { font-size: 2.1rem; padding-top: 0.25rem; padding-bottom: 0.25rem; }
 /* a wide equation scrolls inside its own box instead of running off a narrow screen */
 .katex-display { overflow-x: auto; overflow-y: hidden; padding-bottom: 2px; }
 </style>"""

@@ -31,7 +31,9 @@ export default function (component) {
 }
 """ % (WIDE, PHONE_PX, PHONE, WIDE)
 
-_CSS = "<style>.st-key-viewport-reporter { display: none; }</style>"  # it draws nothing and takes no room
+# it draws nothing and takes no room (nor the gap a hidden element would leave above the title)
+_CSS = """<style>.st-key-viewport-reporter, [data-testid="stLayoutWrapper"]:has(> .st-key-viewport-reporter)
+{ display: none; }</style>"""
 
 _reporter = None
 
