@@ -231,9 +231,16 @@ def _enlarge(out: "go.Figure", main: bool) -> None:
     height = (out.layout.height or 450) * GROWTH  # rows of larger text need more room between them
     out.layout.height = max(height, MAIN_HEIGHT) if main else height
     out.update_layout(font_size=FONT_PX)
+    grown = 0.0  # how much taller the caption and the subplot titles above the plots get
     if out.layout.title and out.layout.title.text:
-        out.layout.title.font.size = max(out.layout.title.font.size or 0, TITLE_PX)
+        before = out.layout.title.font.size or base_font
+        out.layout.title.font.size = max(before, TITLE_PX)
+        grown += out.layout.title.font.size - before
+    if out.layout.annotations:
+        grown += max(0, FONT_PX - max(a.font.size or base_font for a in out.layout.annotations))
     out.update_annotations(font_size=FONT_PX)
+    if out.layout.margin.t is not None:  # the top margin holds them at their new size
+        out.layout.margin.t += math.ceil(1.5 * grown)
     for name in [k for k in out.layout.to_plotly_json() if k.startswith("coloraxis")]:
         bar = out.layout[name].colorbar
         bar.tickfont.size = max(bar.tickfont.size or 0, FONT_PX)
