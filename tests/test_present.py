@@ -68,3 +68,25 @@ def test_pages_open_in_the_presenter_view_from_a_link():
     assert any("presenter view in the link" in i.value for i in at.info)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["layout"].get("font", {}).get("size") != present.FONT_PX
+
+
+@pytest.mark.parametrize("name,text,grows", [("dates-attn", "Samstag, 24. Dezember 2016", True),
+                                             ("reverse-attn", "abcdefghijklmnopqrstuvwxyzabcdefghijklmn", False)])
+def test_token_strips_grow_to_the_presenter_font_only_where_their_cells_allow(name, text, grows):
+    if name not in SHIPPED:
+        pytest.skip(name)
+    from ui.charts import strip_text
+
+    fig = timeline_figure(shipped(name).translate(text))
+    shown = present.presented(fig, main=True)
+    strip = next(t for t in shown.data if t.name == "output tokens")
+    assert (strip.textfont.size == present.FONT_PX) is grows
+    last = [f for f in fig._plain_frames if 1 in f["traces"]][-1]
+    rows = last["data"][last["traces"].index(1)]["text"]  # every output label revealed
+    labels = ["".join(column) for column in zip(*rows)]
+    width = present._axis_length_px(shown, "xaxis" + strip.xaxis[1:])
+    height = present._axis_length_px(shown, "yaxis" + strip.yaxis[1:])
+    # at the strip's font, its labels lie on the lines they are drawn on without overlapping
+    plan = strip_text(labels, width, strip.textfont.size, height)
+    assert plan["rows"] == [list(row) for row in rows] and plan["size"] == strip.textfont.size
+    assert next(t for t in fig.data if t.name == "output tokens").textfont.size != present.FONT_PX  # original kept

@@ -217,19 +217,41 @@ def presented(fig: go.Figure, main: bool = False) -> go.Figure:
         fig._presented = memo
     if main not in memo:
         out = go.Figure(fig)
-        _enlarge(out, main)
+        _enlarge(out, main, getattr(fig, "_plain_frames", []))
         memo[main] = AnimatedFigure(out, fig._plain_frames) if isinstance(fig, AnimatedFigure) else out
     return memo[main]
 
 
-def _enlarge(out: "go.Figure", main: bool) -> None:
-    """presented()'s changes, made in place on a copy."""
+def _grow_strips(out: "go.Figure", frames: list[dict]) -> None:
+    """Token strips (heatmaps of text, ui.charts.strip_text) get FONT_PX where their cells allow it:
+    where the strip laid out at FONT_PX in its presented size puts every label on the same line as
+    before, so the frames' text (which reveals the labels step by step) stays as it is."""
+    from .charts import strip_text
+
+    for index, trace in enumerate(out.data):
+        if trace.type != "heatmap" or not getattr(trace, "texttemplate", None) or trace.text is None:
+            continue
+        rows = [list(row) for row in trace.text]
+        for frame in frames:  # the strip as its last frame shows it: every label revealed
+            if index in frame.get("traces", []):
+                rows = [list(row) for row in frame["data"][frame["traces"].index(index)]["text"]]
+        labels = ["".join(column) for column in zip(*rows)]
+        width = _axis_length_px(out, "xaxis" + (trace.xaxis or "x")[1:])
+        height = _axis_length_px(out, "yaxis" + (trace.yaxis or "y")[1:])
+        plan = strip_text(labels, width, FONT_PX, height)
+        if plan["size"] == FONT_PX and plan["rows"] == rows:
+            trace.textfont.size = FONT_PX
+
+
+def _enlarge(out: "go.Figure", main: bool, frames: list[dict] = ()) -> None:
+    """presented()'s changes, made in place on a copy (`frames`: an animation's frames, read only)."""
     base_font = out.layout.font.size or 12
-    for trace in out.data:  # text drawn inside cells (token strips) keeps its size: the cells do not grow
+    for trace in out.data:  # text drawn inside cells (token strips) keeps its size unless its cells allow more
         if getattr(trace, "texttemplate", None) and trace.textfont is not None and trace.textfont.size is None:
             trace.textfont.size = base_font
     height = (out.layout.height or 450) * GROWTH  # rows of larger text need more room between them
     out.layout.height = max(height, MAIN_HEIGHT) if main else height
+    _grow_strips(out, frames)
     out.update_layout(font_size=FONT_PX)
     grown = 0.0  # how much taller the caption and the subplot titles above the plots get
     if out.layout.title and out.layout.title.text:
