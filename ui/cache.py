@@ -237,13 +237,40 @@ def _warm_start() -> threading.Thread:
     return thread
 
 
+TRIM_EVERY_S = 15  # how often memory freed by closed sessions and dropped cache entries goes back
+
+
+def _trim_forever() -> None:
+    """Give freed heap memory back to the system every TRIM_EVERY_S seconds. glibc's malloc keeps
+    what Python frees for reuse, so without this a server's RSS stays at its peak after a class has
+    left. ctypes releases the GIL during the call. Not glibc (macOS, musl): nothing to do."""
+    import ctypes
+
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return
+    while True:
+        time.sleep(TRIM_EVERY_S)
+        trim(0)
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _trim_start() -> threading.Thread:
+    thread = threading.Thread(target=_trim_forever, name="memory-trim", daemon=True)
+    thread.start()
+    return thread
+
+
 def warm_up() -> None:
-    """Once per server process, in a background thread: load every model and compute every card
-    example, so that a class opening the link finds its first screens ready. Returns at once (the
-    caller's page is not delayed); under AppTest (no server runtime) it does nothing."""
+    """Once per server process, in background threads: load every model and compute every card
+    example, so that a class opening the link finds its first screens ready, and give memory that
+    sessions freed back to the system (_trim_forever). Returns at once (the caller's page is not
+    delayed); under AppTest (no server runtime) it does nothing."""
     from streamlit import runtime
 
     if runtime.exists():
+        _trim_start()
         import pandas  # noqa: F401  imported here first: two threads importing it at once can see it half-made
 
         from . import encdec_charts, rnn_charts  # noqa: F401  (likewise: the warm start draws with them)
