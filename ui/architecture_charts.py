@@ -182,21 +182,23 @@ def phone_controls(fig: go.Figure, below: int = 66) -> None:
     fig.layout.sliders[0].update(x=0, len=1, pad=dict(t=below + 42, b=0))
 
 
-def phone_colour_axis(title: str, scale: str, where: dict, digits: int = 2) -> dict:
-    """A 0..1 colour axis for a phone: its bar horizontal (the plots keep the figure's whole width),
-    its title to its right; `where` places it (y, yanchor, len...)."""
-    axis = colour_axis(title, scale, 0, 1, dict(orientation="h", x=0, xanchor="left", lenmode="fraction",
-                                                thickness=10, **where), digits=digits)
-    axis["colorbar"]["title"]["side"] = "right"
-    return axis
+def phone_colour_axis(title: str, scale: str, bottom: float, digits: int = 2) -> dict:
+    """A 0..1 colour axis for a phone: its bar horizontal at the left (the plots keep the figure's whole
+    width), its bottom at paper height `bottom`, its title on one line above it and its tick labels
+    below: about 50 px in all."""
+    return colour_axis(title.replace("<br>", " "), scale, 0, 1,
+                       dict(orientation="h", x=0, xanchor="left", len=0.55, lenmode="fraction", thickness=10,
+                            y=bottom, yanchor="bottom"), digits=digits)
 
 
 def _probability_scale(fig: go.Figure, title: str, phone: bool) -> None:
-    """The probability colour axis; on a phone a horizontal bar in the top margin (which must hold
-    about 40 px)."""
-    fig.update_layout(coloraxis=phone_colour_axis(title, PROB_SCALE, dict(yref="container", y=1, yanchor="top",
-                                                                          ypad=6, len=0.55), digits=1)
-                      if phone else colour_axis(title, PROB_SCALE, 0, 1, dict(len=1.0), digits=1))
+    """The probability colour axis (after the figure's height and margins are set); on a phone a
+    horizontal bar in the top margin, which must hold about 66 px."""
+    if phone:
+        plot = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+        fig.update_layout(coloraxis=phone_colour_axis(title, PROB_SCALE, 1 + 20 / plot, digits=1))
+    else:
+        fig.update_layout(coloraxis=colour_axis(title, PROB_SCALE, 0, 1, dict(len=1.0), digits=1))
 
 
 def _axis_px(phone: bool) -> float:
@@ -228,10 +230,10 @@ def label_probs_figure(trace: RNNTrace, phone: bool = False) -> go.Figure:
                                texttemplate="%{text}", coloraxis="coloraxis", name="label probabilities",
                                customdata=np.array([[_short(t) for t in trace.tokens]] * len(trace.labels)),
                                hovertemplate="%{customdata}: p(%{y}) = %{z:.4f}<extra></extra>"))
-    _probability_scale(fig, "p(label)<br>● chosen", phone)
     fig.update_xaxes(**fitting_ticks([_short(t) for t in trace.tokens], _axis_px(phone)))
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=300 if phone else 260, margin=dict(l=10, r=10, t=60 if phone else 20, b=40))
+    fig.update_layout(height=300 if phone else 260, margin=dict(l=10, r=10, t=66 if phone else 20, b=40))
+    _probability_scale(fig, "p(label)<br>● chosen", phone)
     return fig
 
 
@@ -250,8 +252,8 @@ def next_token_figure(trace: RNNTrace, ranks: int = 5, phone: bool = False) -> g
                                texttemplate="%{text}", coloraxis="coloraxis", name="next-character choices",
                                customdata=np.array([[_short(t) for t in trace.tokens]] * ranks),
                                hovertemplate="after %{customdata}: %{text} p = %{z:.4f}<extra></extra>"))
-    _probability_scale(fig, "p(next<br>character)", phone)
     fig.update_xaxes(title_text="after reading", **fitting_ticks([_short(t) for t in trace.tokens], _axis_px(phone)))
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=340 if phone else 300, margin=dict(l=10, r=10, t=60 if phone else 20, b=40))
+    fig.update_layout(height=340 if phone else 300, margin=dict(l=10, r=10, t=66 if phone else 20, b=40))
+    _probability_scale(fig, "p(next<br>character)", phone)
     return fig

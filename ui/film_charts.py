@@ -152,8 +152,7 @@ def film_figure(film: Film, probe: int = 0, twin: Film | None = None, phone: boo
     if attention and phone:  # in its own band under the matrix's tick labels and axis title
         where, plot = _phone_bands(attention)
         fig.update_layout(coloraxis=phone_colour_axis("α<sub>ij</sub>", WEIGHT_SCALE,
-                                                      dict(y=where["under matrix"][1] - 62 / plot, yanchor="top",
-                                                           len=0.5)))
+                                                      where["under matrix"][1] - 85 / plot))
     elif attention:
         fig.update_layout(coloraxis=colour_axis("α<sub>ij</sub>", WEIGHT_SCALE, 0, 1,
                                                 dict(x=0.5, xanchor="left", len=0.8, y=0.45, yanchor="middle")))
