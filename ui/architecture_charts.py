@@ -155,19 +155,19 @@ def pattern_figure(pattern: str, inputs: list[str], outputs: list[str], phone: b
     for trace_index, c in enumerate(colours(0)):  # it opens on step 1, ready to Play
         fig.data[trace_index].marker.color = c
     right = max(hidden_x + out_x) + 0.6
-    legend = (f"<span style='color:{IDLE}'>■</span> not computed yet   <span style='color:{NODE}'>■</span> computed   "
-              f"<span style='color:{HIGHLIGHT}'>■</span> computed at this step")
+    legend = (f"<span style='color:{IDLE}'>■</span> not computed yet   <span style='color:{NODE}'>■</span> computed"
+              + ("<br>" if phone else "   ") + f"<span style='color:{HIGHLIGHT}'>■</span> computed at this step")
     fig.add_annotation(x=0, y=1, xref="paper", yref="paper", xanchor="left", yanchor="bottom", text=legend,
                        showarrow=False, font=dict(size=12), name="colour legend")
     steps, levels = dict(range=[0.4, right], visible=False), dict(range=[-0.5, 2.5], visible=False)
     if phone:
         steps["range"] = [-right, -0.4]
         fig.update_layout(xaxis=dict(levels, range=[-0.6, 2.6]), yaxis=steps,
-                          height=round(PHONE_STEP_PX * (right - 0.4)) + 30 + 110)
+                          height=round(PHONE_STEP_PX * (right - 0.4)) + 46 + 125)
     else:
         fig.update_layout(xaxis=steps, yaxis=levels, height=330)
     fig.update_layout(annotations=list(fig.layout.annotations) + arrows, shapes=shapes,
-                      margin=dict(l=10, r=10, t=30, b=110 if phone else 100), plot_bgcolor="rgba(0,0,0,0)")
+                      margin=dict(l=10, r=10, t=46 if phone else 30, b=125 if phone else 100), plot_bgcolor="rgba(0,0,0,0)")
     animation_controls(fig, names, prefix="step ")
     if phone:
         phone_controls(fig, below=20)  # no axis labels under the wiring
@@ -177,7 +177,7 @@ def pattern_figure(pattern: str, inputs: list[str], outputs: list[str], phone: b
 def phone_controls(fig: go.Figure, below: int = 66) -> None:
     """Play/Pause/Resume take most of a phone's width: the slider goes on its own line under them.
     `below`: the pixels between the plot and the buttons (for the axis labels there); the bottom
-    margin must hold about `below` + 85 px."""
+    margin must hold about `below` + 105 px (the buttons, the slider's value and its rail)."""
     fig.layout.updatemenus[0].pad.t = below
     fig.layout.sliders[0].update(x=0, len=1, pad=dict(t=below + 42, b=0))
 
@@ -193,7 +193,7 @@ def phone_colour_axis(title: str, scale: str, bottom: float, digits: int = 2) ->
 
 def _probability_scale(fig: go.Figure, title: str, phone: bool) -> None:
     """The probability colour axis (after the figure's height and margins are set); on a phone a
-    horizontal bar in the top margin, which must hold about 66 px."""
+    horizontal bar in the top margin, which must hold about 70 px."""
     if phone:
         plot = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
         fig.update_layout(coloraxis=phone_colour_axis(title, PROB_SCALE, 1 + 20 / plot, digits=1))
@@ -232,7 +232,7 @@ def label_probs_figure(trace: RNNTrace, phone: bool = False) -> go.Figure:
                                hovertemplate="%{customdata}: p(%{y}) = %{z:.4f}<extra></extra>"))
     fig.update_xaxes(**fitting_ticks([_short(t) for t in trace.tokens], _axis_px(phone)))
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=300 if phone else 260, margin=dict(l=10, r=10, t=66 if phone else 20, b=40))
+    fig.update_layout(height=306 if phone else 260, margin=dict(l=10, r=10, t=72 if phone else 20, b=40))
     _probability_scale(fig, "p(label)<br>● chosen", phone)
     return fig
 
@@ -254,6 +254,6 @@ def next_token_figure(trace: RNNTrace, ranks: int = 5, phone: bool = False) -> g
                                hovertemplate="after %{customdata}: %{text} p = %{z:.4f}<extra></extra>"))
     fig.update_xaxes(title_text="after reading", **fitting_ticks([_short(t) for t in trace.tokens], _axis_px(phone)))
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=340 if phone else 300, margin=dict(l=10, r=10, t=66 if phone else 20, b=40))
+    fig.update_layout(height=346 if phone else 300, margin=dict(l=10, r=10, t=72 if phone else 20, b=40))
     _probability_scale(fig, "p(next<br>character)", phone)
     return fig

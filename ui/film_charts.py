@@ -22,7 +22,7 @@ MAX_ROWS_LABELLED = 24  # output rows whose token is written on the axis (hover 
 MATRIX_PX = FILM_HEIGHT - 200  # the alignment matrix's height, on a phone too (its row labels are planned for it)
 # A phone's film, one panel under another: pixel bands from the top of the plot area down.
 PHONE_TOP, PHONE_BOTTOM = 75, 235  # the two-line title and the first panel's title; the axis title, Play, slider
-PHONE_BANDS = {"matrix": MATRIX_PX, "under matrix": 125, "output": 50, "under output": 45, "loss": 150,
+PHONE_BANDS = {"matrix": MATRIX_PX, "under matrix": 145, "output": 50, "under output": 45, "loss": 150,
                "under loss": 80, "metric": 150}
 
 
@@ -126,8 +126,10 @@ def film_figure(film: Film, probe: int = 0, twin: Film | None = None, phone: boo
     half = film.half_point()
     for row in (1, 2):
         fig.add_vline(x=half, line=dict(color="gray", dash="dash", width=1), row=row, col=2)
+    late = phone and half > len(steps) / 2  # a phone's narrow panel: the words go left of a late line
     fig.add_annotation(x=half, y=1, yref="y3 domain", xref="x3", text="half the final value",
-                       showarrow=False, xanchor="left", yanchor="top", font=dict(size=12, color="gray"))
+                       showarrow=False, xanchor="right" if late else "left", yanchor="top",
+                       font=dict(size=12, color="gray"))
     spacing = max(1, len(steps) // 5)
     shown = sorted({0, half, len(steps) - 1} | {i for i in range(0, len(steps) - spacing // 2, spacing)
                                                 if abs(i - half) > spacing // 2})
@@ -142,7 +144,7 @@ def film_figure(film: Film, probe: int = 0, twin: Film | None = None, phone: boo
     if attention:
         fig.update_xaxes(row=1, col=1, title_text="source x<sub>j</sub>", title_standoff=4,
                          **fitting_ticks([plot_text(token_label(t)) for t in src],
-                                         0.8 * PHONE_FIGURE_PX if phone else 0.5 * NARROWEST_PX))
+                                         0.6 * PHONE_FIGURE_PX if phone else 0.5 * NARROWEST_PX))
         fig.update_yaxes(title_text="output y<sub>i</sub>", row=1, col=1)
     else:
         fig.update_xaxes(visible=False, range=[-1, 1], row=1, col=1)
@@ -152,7 +154,7 @@ def film_figure(film: Film, probe: int = 0, twin: Film | None = None, phone: boo
     if attention and phone:  # in its own band under the matrix's tick labels and axis title
         where, plot = _phone_bands(attention)
         fig.update_layout(coloraxis=phone_colour_axis("α<sub>ij</sub>", WEIGHT_SCALE,
-                                                      where["under matrix"][1] - 85 / plot))
+                                                      where["under matrix"][1] - 115 / plot))
     elif attention:
         fig.update_layout(coloraxis=colour_axis("α<sub>ij</sub>", WEIGHT_SCALE, 0, 1,
                                                 dict(x=0.5, xanchor="left", len=0.8, y=0.45, yanchor="middle")))
@@ -190,7 +192,7 @@ def _stack_for_phone(fig: go.Figure, attention: bool) -> None:
         fig.layout[axis_x].domain, fig.layout[axis_y].domain = (0, 1), where[band]
         title.update(x=0.5, y=where[band][1])
     fig.update_layout(height=PHONE_TOP + plot + PHONE_BOTTOM, margin=dict(l=10, r=10, t=PHONE_TOP, b=PHONE_BOTTOM),
-                      title=dict(font=dict(size=13)))
+                      title=dict(font=dict(size=12)))
     if not attention:  # the output written in the first panel must fit the width
         fig.data[0].textfont.size = 13
 
