@@ -117,8 +117,8 @@ def pattern_figure(pattern: str, inputs: list[str], outputs: list[str], phone: b
                               dict(text="c, read at every decoder step", yshift=10)))
     for a, b in zip(hidden_x, hidden_x[1:]):
         arrow(a, 1, b, 1, **plain)
-    for index, (xs, level, texts, name) in enumerate(((in_x, 0, in_text, "inputs"), (hidden_x, 1, hidden_text, "states"),
-                                                      (out_x, 2, out_text, "outputs"))):
+    for xs, level, texts, name in ((in_x, 0, in_text, "inputs"), (hidden_x, 1, hidden_text, "states"),
+                                   (out_x, 2, out_text, "outputs")):
         points = [place(x, level) for x in xs]
         fig.add_trace(go.Scatter(x=[p[0] for p in points], y=[p[1] for p in points], mode="markers+text",
                                  text=texts, textposition="middle center", name=name,
@@ -159,15 +159,15 @@ def pattern_figure(pattern: str, inputs: list[str], outputs: list[str], phone: b
               + ("<br>" if phone else "   ") + f"<span style='color:{HIGHLIGHT}'>■</span> computed at this step")
     fig.add_annotation(x=0, y=1, xref="paper", yref="paper", xanchor="left", yanchor="bottom", text=legend,
                        showarrow=False, font=dict(size=12), name="colour legend")
+    top, bottom = (46, 125) if phone else (30, 100)  # a phone's legend and controls take two lines each
     steps, levels = dict(range=[0.4, right], visible=False), dict(range=[-0.5, 2.5], visible=False)
     if phone:
-        steps["range"] = [-right, -0.4]
-        fig.update_layout(xaxis=dict(levels, range=[-0.6, 2.6]), yaxis=steps,
-                          height=round(PHONE_STEP_PX * (right - 0.4)) + 46 + 125)
+        fig.update_layout(xaxis=dict(levels, range=[-0.6, 2.6]), yaxis=dict(steps, range=[-right, -0.4]),
+                          height=round(PHONE_STEP_PX * (right - 0.4)) + top + bottom)
     else:
         fig.update_layout(xaxis=steps, yaxis=levels, height=330)
     fig.update_layout(annotations=list(fig.layout.annotations) + arrows, shapes=shapes,
-                      margin=dict(l=10, r=10, t=46 if phone else 30, b=125 if phone else 100), plot_bgcolor="rgba(0,0,0,0)")
+                      margin=dict(l=10, r=10, t=top, b=bottom), plot_bgcolor="rgba(0,0,0,0)")
     animation_controls(fig, names, prefix="step ")
     if phone:
         phone_controls(fig, below=20)  # no axis labels under the wiring
