@@ -8,7 +8,7 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 import streamlit as st
 
 from ui import architecture_charts as arch
-from ui import cache, present, rnn_tables, widgets
+from ui import cache, present, rnn_tables, viewport, widgets
 from ui.labels import GLOSSARY, markdown_text
 from ui.state import SEED_MAX, TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP, Param
 
@@ -41,6 +41,7 @@ EXPLAIN = {
 
 page_state = widgets.PageState(PAGE, SPEC)
 key = page_state.key
+phone = viewport.is_phone()
 
 
 def model_of(pattern: str) -> str:
@@ -63,7 +64,7 @@ st.markdown(EXPLAIN[pattern])
 
 if pattern == "encoder-decoder":
     example = cache.get_trace(arch.PLAIN_EXAMPLE[0], arch.PLAIN_EXAMPLE[1]) if arch.PLAIN_EXAMPLE[0] in cards else None
-    diagram = arch.pattern_figure(pattern, *(arch.plain_example(example)))
+    diagram = arch.pattern_figure(pattern, *(arch.plain_example(example)), phone=phone)
     present.chart(diagram, key("diagram"), main=True)
     widgets.download_animation(diagram, "RNN architectures: the encoder-decoder",
                                [("Example", arch.plain_example_caption(example))], ["architectures", pattern],
@@ -102,7 +103,7 @@ for warning in trace.warnings:
     st.warning(markdown_text(warning))
 
 outputs = [s.prediction for s in trace.steps]
-diagram = arch.pattern_figure(pattern, trace.tokens, outputs)
+diagram = arch.pattern_figure(pattern, trace.tokens, outputs, phone=phone)
 present.chart(diagram, key("diagram"), main=True)
 widgets.download_animation(diagram, f"RNN architectures: {arch.PATTERNS[pattern]}", [("Model", name), ("Text", text)],
                            ["architectures", pattern, text], key("download"))
@@ -113,7 +114,7 @@ if pattern == "labeling":
     tagged = " ".join(f"{word} [{s.prediction}]" if s.prediction != "O" else word
                       for word, s in zip(trace.pieces, trace.steps))  # the words as typed, <unk> or not
     widgets.plain_text("Labels:", tagged)
-    present.chart(arch.label_probs_figure(trace), key("labels"))
+    present.chart(arch.label_probs_figure(trace, phone=phone), key("labels"))
     held = card.metrics.get("held_out_templates", {}).get("token_f1")
     st.caption(f"Held-out token F1 {100 * card.metrics['token_f1']:.1f}%"
                + (f"; on sentence templates never seen in training {100 * held:.1f}%" if held else "")
@@ -122,11 +123,11 @@ if pattern == "labeling":
 elif pattern == "classification":
     final = trace.steps[-1]
     widgets.plain_text("Prediction from the last state h_n:", f"{final.prediction} (p = {final.topk[0][1]:.3f})")
-    present.chart(arch.class_probs_figure(trace), key("classes"))
+    present.chart(arch.class_probs_figure(trace, phone=phone), key("classes"))
     st.caption(f"Held-out accuracy {100 * card.metrics['accuracy']:.1f}%, macro F1 {100 * card.metrics['macro_f1']:.1f}% "
                "(human ratings of movie, tweet, editorial and product snippets). " + GLOSSARY["macro F1"])
 else:
-    present.chart(arch.next_token_figure(trace), key("next"))
+    present.chart(arch.next_token_figure(trace, phone=phone), key("next"))
     st.caption("Each column: the model's top five guesses for the next character after reading up to there; ● marks "
                "the character that actually follows in your text.")
     st.subheader("Generation: each sampled character is fed back")

@@ -7,7 +7,7 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 
 import streamlit as st
 
-from ui import cache, film_charts, live, present, widgets
+from ui import cache, film_charts, live, present, viewport, widgets
 from ui.labels import markdown_text
 from ui.state import Param
 
@@ -49,7 +49,7 @@ else:
             st.session_state[key("probe")] = 1
         probe = columns[1].radio("Probe input", probes, key=key("probe"), horizontal=True,
                                  format_func=lambda k: film.probe_inputs[k - 1][:40])
-        figure = cache.get_film_figure(name, probe - 1)
+        figure = cache.get_film_figure(name, probe - 1, phone=viewport.is_phone())
         present.chart(figure, key("film"), main=True)
         st.markdown(film_charts.half_sentence(film))
         widgets.download_animation(figure, f"Training film: {name}",

@@ -297,12 +297,13 @@ def get_film(name: str):
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)  # read-only, like get_timeline; about 1 MB each
-def get_film_figure(name: str, probe: int) -> go.Figure:
-    """The film of `name` on probe `probe`, with the held-out curve of its twin's film when there is one."""
+def get_film_figure(name: str, probe: int, phone: bool = False) -> go.Figure:
+    """The film of `name` on probe `probe`, with the held-out curve of its twin's film when there is one
+    (laid out for a `phone` or a wide screen)."""
     from .film_charts import film_figure, twin_name
 
     twin = twin_name(name)
-    return film_figure(get_film(name), probe, get_film(twin) if twin in get_film_names() else None)
+    return film_figure(get_film(name), probe, get_film(twin) if twin in get_film_names() else None, phone=phone)
 
 
 def get_film_names() -> list[str]:

@@ -14,8 +14,9 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from . import present
+from . import present, viewport
 from .animation import NARROWEST_PX, fitting_ticks
+from .architecture_charts import PHONE_FIGURE_PX
 
 MAX_FOLLOWED = 8
 
@@ -28,9 +29,10 @@ def busiest_units(states: np.ndarray, count: int = 4) -> list[int]:
 
 
 def unit_lines_figure(states: np.ndarray, labels: Sequence[str], units: Sequence[int], symbol: str,
-                      x_title: str) -> go.Figure:
+                      x_title: str, phone: bool = False) -> go.Figure:
     """One line per chosen unit k (0-based): states[:, k] against the 1-based position, its token on
-    hover. `symbol` is the vector's name in HTML (e.g. h<sub>t</sub>), `x_title` the axis' meaning."""
+    hover. `symbol` is the vector's name in HTML (e.g. h<sub>t</sub>), `x_title` the axis' meaning. On a
+    `phone` the legend's rows (four units a row) get their own band above the plot."""
     positions = np.arange(1, len(states) + 1)
     fig = go.Figure()
     for unit in units:
@@ -38,9 +40,15 @@ def unit_lines_figure(states: np.ndarray, labels: Sequence[str], units: Sequence
                                  marker=dict(size=4), name=f"unit {unit + 1}", customdata=list(labels),
                                  hovertemplate=f"{symbol}[{unit + 1}] at %{{x}} (“%{{customdata}}”): "
                                                "%{y:.4f}<extra></extra>"))
-    fig.update_xaxes(title_text=x_title, **fitting_ticks([str(p) for p in positions], 0.85 * NARROWEST_PX))
+    fig.update_xaxes(title_text=x_title, **fitting_ticks([str(p) for p in positions],
+                                                         0.8 * PHONE_FIGURE_PX if phone else 0.85 * NARROWEST_PX))
     fig.update_yaxes(title_text=f"{symbol}[k]", zeroline=True)
-    fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=40), legend=dict(orientation="h", y=1.12))
+    if phone:
+        rows = -(-len(units) // 4)
+        fig.update_layout(height=320 + 22 * rows, margin=dict(l=10, r=10, t=14 + 22 * rows, b=40),
+                          legend=dict(orientation="h", yref="container", y=1, yanchor="top", x=0, xanchor="left"))
+    else:
+        fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=40), legend=dict(orientation="h", y=1.12))
     return fig
 
 
@@ -59,7 +67,8 @@ def follow_units(key: str, states: np.ndarray, labels: Sequence[str], symbol: st
         help=f"Each line is one row of the heatmap: {what}. The first four are the units that move most over "
              "this input.")
     if followed:
-        present.chart(unit_lines_figure(states, labels, followed, symbol, x_title), f"{key}-figure")
+        present.chart(unit_lines_figure(states, labels, followed, symbol, x_title, phone=viewport.is_phone()),
+                      f"{key}-figure")
 
 
 def seq2seq_vectors(trace) -> dict[str, tuple[np.ndarray, list[str], str, str, str]]:
