@@ -12,7 +12,7 @@ from figures import array, figure_dict
 from ui import architecture_charts as arch
 from ui import film_charts, unit_lines
 from ui.animation import label_width
-from ui.architecture_charts import PHONE_FIGURE_PX
+from ui.animation import PHONE_FIGURE_PX
 
 DATA_KEYS = ("x", "y", "z", "text", "customdata")
 

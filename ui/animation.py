@@ -223,7 +223,7 @@ def animation_controls(fig: go.Figure, names: list[str], prefix: str = "frame: "
                                    dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
                                    dict(label="▷ Resume", method="animate", args=[None, resume])])],
         sliders=[dict(active=0, x=0.0 if stacked_slider else 0.27, len=1.0 if stacked_slider else 0.73, y=0,
-                      yanchor="top", pad=dict(t=below_px + 34 if stacked_slider else below_px - 16, b=0),
+                      yanchor="top", pad=dict(t=below_px + 42 if stacked_slider else below_px - 16, b=0),
                       currentvalue=dict(prefix=prefix, font=dict(size=13)), ticklen=0, minorticklen=0,
                       font=dict(size=1, color="rgba(0,0,0,0)"),
                       steps=[dict(label=name, method="animate",

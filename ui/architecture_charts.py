@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 
 from core import RNNTrace, Trace
 
-from .animation import (AnimatedFigure, HIGHLIGHT, NARROWEST_PX, PROB_SCALE, animation_controls, colour_axis,
-                        fitting_ticks)
+from .animation import (AnimatedFigure, HIGHLIGHT, NARROWEST_PX, PHONE_FIGURE_PX, PROB_SCALE, animation_controls,
+                        colour_axis, fitting_ticks)
 from .labels import markdown_text, plot_text, token_label
 
 PATTERNS = {"labeling": "Sequence labeling", "classification": "Sequence classification",
@@ -17,7 +17,6 @@ MAX_NODES = 12  # columns the wiring diagram draws (the model itself reads the w
 CLASS_COLOURS = {"negative": "#d55e00", "neutral": "#999999", "positive": "#009e73"}
 NODE = "#5b8def"
 IDLE = "#d9d9d9"
-PHONE_FIGURE_PX = 358  # a figure's width in a 390-pixel window (measured): what the phone layouts plan for
 PHONE_STEP_PX = 58  # on a phone the wiring runs down the screen, one step per this many pixels
 
 
@@ -168,18 +167,10 @@ def pattern_figure(pattern: str, inputs: list[str], outputs: list[str], phone: b
         fig.update_layout(xaxis=steps, yaxis=levels, height=330)
     fig.update_layout(annotations=list(fig.layout.annotations) + arrows, shapes=shapes,
                       margin=dict(l=10, r=10, t=top, b=bottom), plot_bgcolor="rgba(0,0,0,0)")
-    animation_controls(fig, names, prefix="step ")
-    if phone:
-        phone_controls(fig, below=20)  # no axis labels under the wiring
+    # Play/Pause/Resume take most of a phone's width: the slider goes on its own line under them (no
+    # axis labels under the wiring, so the buttons come close)
+    animation_controls(fig, names, prefix="step ", below_px=20 if phone else 66, stacked_slider=phone)
     return AnimatedFigure(fig, frames)
-
-
-def phone_controls(fig: go.Figure, below: int = 66) -> None:
-    """Play/Pause/Resume take most of a phone's width: the slider goes on its own line under them.
-    `below`: the pixels between the plot and the buttons (for the axis labels there); the bottom
-    margin must hold about `below` + 105 px (the buttons, the slider's value and its rail)."""
-    fig.layout.updatemenus[0].pad.t = below
-    fig.layout.sliders[0].update(x=0, len=1, pad=dict(t=below + 42, b=0))
 
 
 def phone_colour_axis(title: str, scale: str, bottom: float, digits: int = 2) -> dict:

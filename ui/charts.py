@@ -190,7 +190,7 @@ class _Layout:
             y = dict(zip(names, stacked(spans, self.plot_px)))
             x = {name: (0, 1) for name in names}
             self.width_px = PHONE_FIGURE_PX - 60
-            margin = dict(l=44, r=16, t=26 + 18 * title_lines, b=124)
+            margin = dict(l=44, r=16, t=26 + 18 * title_lines, b=132)
             height = int(self.plot_px + margin["t"] + margin["b"])
         else:
             margin, height = self.WIDE["margin"], self.WIDE["height"]

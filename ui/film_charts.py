@@ -13,8 +13,8 @@ from plotly.subplots import make_subplots
 
 from core.film import PROBES, Film  # noqa: F401  (PROBES: how many probes a page may offer)
 
-from .animation import (HIGHLIGHT, NARROWEST_PX, WEIGHT_SCALE, animated, colour_axis, fitting_ticks)
-from .architecture_charts import PHONE_FIGURE_PX, phone_colour_axis, phone_controls
+from .animation import HIGHLIGHT, NARROWEST_PX, PHONE_FIGURE_PX, WEIGHT_SCALE, animated, colour_axis, fitting_ticks
+from .architecture_charts import phone_colour_axis
 from .labels import plot_text, token_label
 
 FILM_HEIGHT = 470
@@ -164,10 +164,8 @@ def film_figure(film: Film, probe: int = 0, twin: Film | None = None, phone: boo
     frames = [_frame(film, probe, index, phone) for index in range(len(film.points))]
     if "yaxis" in frames[0]["layout"]:
         fig.update_layout(yaxis=frames[0]["layout"]["yaxis"])
-    figure = animated(fig, frames, prefix="training: ")
-    if phone:
-        phone_controls(figure, below=80)  # under the two-line axis title
-    return figure
+    # on a phone the controls go under the two-line axis title, the slider under the buttons
+    return animated(fig, frames, prefix="training: ", below_px=80 if phone else 66, stacked_slider=phone)
 
 
 def _phone_bands(attention: bool) -> tuple[dict[str, tuple[float, float]], int]:

@@ -15,8 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from . import present, viewport
-from .animation import NARROWEST_PX, fitting_ticks
-from .architecture_charts import PHONE_FIGURE_PX
+from .animation import NARROWEST_PX, PHONE_FIGURE_PX, fitting_ticks
 
 MAX_FOLLOWED = 8
 
