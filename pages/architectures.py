@@ -85,13 +85,18 @@ if name not in cards:
              f"{'lm' if pattern == 'lm' else name}`.")
     st.stop()
 card = cards[name]
-controls = st.columns([2, 5]) if pattern == "lm" else [None, st.container()]
+# the examples wait behind a button beside the text box, so the diagram starts on the first screen
+if pattern == "lm":
+    controls = st.columns([2, 5, 1.2], vertical_alignment="bottom")
+else:
+    controls = [None, *st.columns([7, 1.2], vertical_alignment="bottom")]
 if pattern == "lm":
     controls[0].selectbox("Language model", lms, key=key("lm"))
 with controls[1]:
     text = widgets.sentence_box(PAGE, "Text (press Enter to run)", "Any text; unknown words or characters are "
                                 f"read as <unk>; the first {MAX_CHARS} characters are read. {GLOSSARY['unk']}")
-widgets.example_chooser(PAGE, card)
+with controls[2]:
+    widgets.example_popover(PAGE, card)
 text = widgets.capped(text, MAX_CHARS)
 if not text.strip():
     page_state.stop_with("Type some text above (or click an example).")

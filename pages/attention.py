@@ -73,8 +73,8 @@ with controls[1]:
     text = widgets.sentence_box(PAGE, "Input (press Enter to run)",
                                 "Any text: unknown characters or words are read as <unk>; long inputs are cut at "
                                 f"the model's length limit. {GLOSSARY['unk']}", on_change=reset_step)
-with controls[2].popover("Examples", use_container_width=True):
-    widgets.example_chooser(PAGE, card)
+with controls[2]:
+    widgets.example_popover(PAGE, card)
 temperature = controls[3].slider(
     "Softmax temperature T", TEMPERATURE_MIN, TEMPERATURE_MAX, step=TEMPERATURE_STEP, key=key("temperature"),
     help="Step 2 becomes softmax(scores / T). T = 1 is the model as trained; small T sharpens the weights, "

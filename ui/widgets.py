@@ -65,6 +65,13 @@ def example_chooser(page: str, card: ModelCard) -> None:
                  on_change=_use_example, args=(page,))
 
 
+def example_popover(page: str, card: ModelCard) -> None:
+    """The card's examples behind one button (beside the text box), so that they take no row of
+    the first screen; a click fills the text box and closes it."""
+    with st.popover("Examples", use_container_width=True):
+        example_chooser(page, card)
+
+
 def sentence_box(page: str, label: str, help_text: str, on_change=None) -> str:
     return st.text_input(label, key=state_key(page, "text"), help=help_text, on_change=on_change)
 
