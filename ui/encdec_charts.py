@@ -13,19 +13,23 @@ from core import ModelCard, Trace, list_models
 from core.limits import REFERENCES, PrefixResult, Timing
 
 from .animation import (NARROWEST_PX, PROB_SCALE, STATE_SCALE, WEIGHT_SCALE, animated, animation_layout, bar_beside,
-                        colour_axis, cover, fitting_ticks, outline, subplot_height, subplot_ref, symmetric_range,
+                        colour_axis, cover, fitting_ticks, label_width, outline, subplot_height, subplot_ref, symmetric_range,
                         unit_order, unit_rows)
 from .charts import (add_token_strips, bidirectional, encoder_caption, encoder_done, first_step_title, strip_text,
                      source_tick_labels, top_choice_data, top_choices)
 from .labels import plot_text, token_label
+from .phone_stack import (BAR_BAND_PX, PHONE_MARGIN, PHONE_PLOT_PX, PHONE_STRIP_FONT, PHONE_TITLE_PX, TITLE_LINE_PX, Band, Cell,
+                          bar_across, phone_controls, stack, title_lines, wrap, wrap_titles)
 
 MODEL_COLOURS = {"attn": "#0072b2", "noattn": "#d55e00"}  # colour-blind safe pair (Okabe-Ito)
 
 
-def encoder_decoder_figure(trace: Trace) -> go.Figure:
+def encoder_decoder_figure(trace: Trace, phone: bool = False) -> go.Figure:
     """The lecture's encoder-decoder, animated in the browser: the encoder reads x_1..x_n, its
     last state becomes c = h^e_n, and the decoder unrolls with c at every step. Frames change the
-    shapes, the title, the output strip's text and the top choices (see charts' animation notes)."""
+    shapes, the title, the output strip's text and the top choices (see charts' animation notes).
+    `phone`: the panels one under another (c beside the decoder states, which start from it), the
+    colour bar in a band of its own, the output strip and tick labels planned for a phone's width."""
     if trace.score_function is not None:
         raise ValueError("This figure shows the plain encoder-decoder; the model has attention.")
     n, H = trace.encoder_states.shape
@@ -47,7 +51,7 @@ def encoder_decoder_figure(trace: Trace) -> go.Figure:
                                         "c = h<sup>e</sup><sub>n</sub>",
                                         "decoder states h<sup>d</sup><sub>i</sub> (each step also reads c)",
                                         "output distribution: top choices"))
-    strip = strip_text(out_labels, 0.44 * 0.85 * NARROWEST_PX)
+    strip = strip_text(out_labels, PHONE_PLOT_PX if phone else 0.44 * 0.85 * NARROWEST_PX)
     add_token_strips(fig, src_labels, np.arange(1, n + 1), strip, m, output_column=3)  # 0, 1
     fig.add_trace(go.Heatmap(z=enc, x=np.arange(1, n + 1), y=np.arange(1, H + 1), coloraxis="coloraxis",
                              name="encoder states", customdata=units[:, :n],
@@ -112,7 +116,34 @@ def encoder_decoder_figure(trace: Trace) -> go.Figure:
         frames.append(frame(f"y{i + 1}", f"h<sup>d</sup><sub>{i + 1}</sub> = g(y<sub>{i}</sub>, h<sup>d</sup><sub>{i}"
                                          f"</sub>, c)  →  y<sub>{i + 1}</sub> = “{out_labels[i]}”"
                                          + (f" (p = {prob:.3f})" if prob is not None else ""), n, i + 2, None, i))
-    return animated(fig, frames)
+    if not phone:
+        return animated(fig, frames)
+    frames = wrap_titles(frames, PHONE_TITLE_PX)
+    fig = animated(fig, frames)
+    _phone_encoder_decoder(fig, order, src_labels, m, strip["lines"], title_lines(frames))
+    return fig
+
+
+def _phone_encoder_decoder(fig: go.Figure, order: np.ndarray, src_labels: list[str], m: int, strip_lines: int,
+                           lines: int) -> None:
+    """encoder_decoder_figure's panels one under another: the source and the encoder states, c beside the
+    decoder states, the colour bar, the output strip and the top choices; ticks planned for the phone."""
+    states_px = min(300, max(150, 1.2 * len(order)))
+    bands = [Band((Cell(1, 1),), 22, below=4),
+             Band((Cell(2, 1, title="encoder states h<sup>e</sup><sub>j</sub><br>(a column: one vector)"),), states_px,
+                  above=40, below=36),
+             Band((Cell(2, 2, 0, 0.07, title="c"), Cell(2, 3, 0.13, 1, title="decoder states h<sup>d</sup><sub>i</sub>"
+                                                                        "<br>(each step also reads c)")),
+                  states_px, above=40, below=36),
+             Band((), BAR_BAND_PX, above=0, below=0),  # the colour bar
+             Band((Cell(1, 3),), 18 * strip_lines, below=4),
+             Band((Cell(3, 3, title="output distribution: top choices"),), 100, below=0)]
+    fig.update_layout(margin=PHONE_MARGIN)
+    spans = stack(fig, bands, top=12 + TITLE_LINE_PX * lines, bottom=phone_controls(fig))
+    fig.update_xaxes(row=2, col=1, **fitting_ticks(src_labels, PHONE_PLOT_PX))
+    fig.update_xaxes(row=2, col=3, **fitting_ticks([f"h{i}" for i in range(m + 1)], 0.87 * PHONE_PLOT_PX, start=0))
+    fig.update_yaxes(row=2, col=1, **unit_rows(order, subplot_height(fig, 2, 1)))
+    fig.layout.coloraxis.colorbar.update(bar_across(spans[3]))
 
 
 def prefix_figure(results: dict[str, list[PrefixResult]]) -> go.Figure:
@@ -258,12 +289,13 @@ def timing_figure(timing: Timing) -> go.Figure:
 
 
 def side_by_side_figure(with_attention: Trace, without: Trace, reference: list[str] | None = None,
-                        split: Callable[[str], list[str]] | None = None) -> go.Figure:
+                        split: Callable[[str], list[str]] | None = None, phone: bool = False) -> go.Figure:
     """Both models writing their output on the same input, one decoder step per frame (animated in
     the browser): the attention model's alignment matrix fills in row by row, and each model's
     output strip gains its token of the step (colour: the probability it gave that token). With a
     `reference` (the right output tokens; by default each output's `known_answer`, with the models'
-    `split`), a token that differs from it is marked ✗."""
+    `split`), a token that differs from it is marked ✗. `phone`: the colour bars side by side in a band
+    under the strips, shorter titles, the source ticks planned for a phone's width."""
     n = len(with_attention.src_tokens)
     steps = max(len(with_attention.steps), len(without.steps))
     weights = with_attention.attention.astype(np.float32)  # (m, n)
@@ -281,6 +313,8 @@ def side_by_side_figure(with_attention: Trace, without: Trace, reference: list[s
         labels = [plot_text(token_label(t)) for t in trace.out_tokens]
         marks = wrong_marks(trace.out_tokens, known_answer(trace, split) if reference is None else reference)
         shown = [label + (" ✗" if wrong else "") for label, wrong in zip(labels, marks)]
+        if phone:  # a label too wide for its step's cell is left out, its ✗ kept (hover names it)
+            shown = [_within(label, PHONE_PLOT_PX / steps) for label in shown]
         probs = np.array([dict(s.topk).get(s.token, np.nan) for s in trace.steps], dtype=np.float32)
         fig.add_trace(go.Heatmap(z=probs[None, :], x=np.arange(1, len(labels) + 1), y=[0], text=[shown],
                                  texttemplate="%{text}", coloraxis="coloraxis2", name=f"{name}: output",
@@ -304,7 +338,33 @@ def side_by_side_figure(with_attention: Trace, without: Trace, reference: list[s
     fig.update_layout(coloraxis=colour_axis("α<sub>ij</sub>", WEIGHT_SCALE, 0, 1, bar_beside(fig, (1,), 1)),
                       coloraxis2=colour_axis("p(y<sub>i</sub>): the<br>probability the<br>model gave<br>its token",
                                              PROB_SCALE, 0, 1, bar_beside(fig, (2, 3), 1), digits=1))
-    return animated(fig, [frame(i) for i in range(1, steps + 1)], prefix="step ")
+    frames = [frame(i) for i in range(1, steps + 1)]
+    if not phone:
+        return animated(fig, frames, prefix="step ")
+    frames = wrap_titles(frames, PHONE_TITLE_PX)
+    fig = animated(fig, frames, prefix="step ")
+    bands = [Band((Cell(1, 1, title="with attention: weights α<sub>ij</sub><br>of each step i over the source"),),
+                  min(360, max(180, 12 * m)), above=40, below=36),
+             Band((Cell(2, 1),), 30, below=4),
+             Band((Cell(3, 1, title="without attention (every step<br>reads c = h<sup>e</sup><sub>n</sub>): "
+                                    "output y<sub>i</sub>"),), 30, above=40, below=4),
+             Band((), BAR_BAND_PX, above=0, below=0)]  # the colour bars
+    fig.update_layout(margin=PHONE_MARGIN)
+    spans = stack(fig, bands, top=12 + TITLE_LINE_PX * title_lines(frames), bottom=phone_controls(fig, 12))
+    fig.update_xaxes(row=1, col=1, **fitting_ticks(src_labels, PHONE_PLOT_PX))
+    fig.update_traces(textfont_size=PHONE_STRIP_FONT, selector=dict(type="heatmap"))  # the strips (the matrix has no text)
+    fig.layout.coloraxis.colorbar.update(bar_across(spans[3], 0.24, 0.46))
+    fig.layout.coloraxis2.colorbar.update(bar_across(spans[3], 0.76, 0.46),
+                                          title_text="p(y<sub>i</sub>): the probability<br>the model gave its token")
+    return fig
+
+
+def _within(label: str, cell_px: float) -> str:
+    """A strip label as a phone's cell shows it: whole if it fits, else only its ✗ (or nothing)."""
+    for shown in (label, "✗" if label.endswith(" ✗") else ""):
+        if label_width(shown, PHONE_STRIP_FONT) + 2 <= cell_px:
+            return shown
+    return ""
 
 
 @functools.lru_cache(maxsize=64)

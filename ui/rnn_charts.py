@@ -16,6 +16,8 @@ from .animation import (NARROWEST_PX, PROB_SCALE, STATE_SCALE, animated, animati
                         cover, fitting_ticks, label_width, outline, subplot_height, subplot_ref, unit_order, unit_rows)
 from .charts import (top_choice_data, top_choices)
 from .labels import plot_text, token_label
+from .phone_stack import (BAR_BAND_PX, PHONE_MARGIN, PHONE_PLOT_PX, PHONE_TITLE_PX, TITLE_LINE_PX, Band, Cell,
+                          bar_across, phone_controls, stack, title_lines, wrap, wrap_titles)
 
 SIGMOID_GATES = ("r", "z", "i", "f", "o")  # gates between 0 and 1; the other recorded values are signed
 GATE_SCALE = "Greens"  # sequential, unlike the states' RdBu and the weights' Viridis: gate values only
@@ -38,11 +40,13 @@ def _label(text: str) -> str:
     return plot_text(token_label(text).replace("\n", "↵"))
 
 
-def unrolled_figure(trace: RNNTrace, first: int = 0) -> go.Figure:
+def unrolled_figure(trace: RNNTrace, first: int = 0, phone: bool = False) -> go.Figure:
     """The network unrolled over the input, animated one token at a time in the browser: frame t
     reveals h_t (a column of the state heatmap), the head's output above it, and its top choices.
     `first` (0-based) starts the drawing at a later step (steps keep their numbers t). Rows are the
-    units, ordered by the step at which each changes most (animation.unit_order)."""
+    units, ordered by the step at which each changes most (animation.unit_order). `phone`: the
+    strips and the states one under another, the two colour bars in a band of their own, then the
+    top choices; strips and ticks planned for a phone's width."""
     n = len(trace.steps)
     first = min(max(0, first), n - 1)
     shown_steps = trace.steps[first:]
@@ -55,7 +59,7 @@ def unrolled_figure(trace: RNNTrace, first: int = 0) -> go.Figure:
     top1_prob = np.array([s.topk[0][1] for s in shown_steps], dtype=np.float32)
     positions = np.arange(first + 1, n + 1)
     what = KIND_OUTPUT[trace.kind]
-    strip_px = 0.62 * NARROWEST_PX
+    strip_px = PHONE_PLOT_PX if phone else 0.62 * NARROWEST_PX
     height = int(min(780, max(520, 1.4 * H + 300)))
     fig = make_subplots(rows=3, cols=2, column_widths=[0.7, 0.3], row_heights=[0.1, 0.8, 0.1],
                         specs=[[{}, None], [{}, {"rowspan": 2}], [{}, None]], horizontal_spacing=0.14,
@@ -109,7 +113,28 @@ def unrolled_figure(trace: RNNTrace, first: int = 0) -> go.Figure:
                     layout=dict(shapes=shapes, title=dict(text=title)))
 
     frames = [frame(t) for t in range(first, n)]
-    return animated(fig, frames, prefix="step ")
+    if not phone:
+        return animated(fig, frames, prefix="step ")
+    frames = wrap_titles(frames, PHONE_TITLE_PX)
+    fig = animated(fig, frames, prefix="step ")
+    _phone_unrolled(fig, order, what, title_lines(frames))
+    return fig
+
+
+def _phone_unrolled(fig: go.Figure, order: np.ndarray, what: str, lines: int) -> None:
+    """unrolled_figure's panels one under another: the output strip, the states, the input strip, the
+    colour bars of both side by side, then the top choices."""
+    bands = [Band((Cell(1, 1, title=f"output from h<sub>t</sub>: {what}"),), 22, below=4),
+             Band((Cell(2, 1, title="hidden state h<sub>t</sub><br>(a column: after x<sub>t</sub>; a row: one unit)"),),
+                  min(340, max(160, 1.3 * len(order))), above=40, below=4),
+             Band((Cell(3, 1),), 22, below=34),
+             Band((), BAR_BAND_PX, above=0, below=0),  # the colour bars
+             Band((Cell(2, 2),), 110, below=0)]
+    fig.update_layout(margin=PHONE_MARGIN)
+    spans = stack(fig, bands, top=12 + TITLE_LINE_PX * lines, bottom=phone_controls(fig))
+    fig.update_yaxes(row=2, col=1, **unit_rows(order, subplot_height(fig, 2, 1)))
+    fig.layout.coloraxis.colorbar.update(bar_across(spans[3], 0.24, 0.46))
+    fig.layout.coloraxis2.colorbar.update(bar_across(spans[3], 0.76, 0.46))
 
 
 def _fits(labels: list[str], width_px: float, font_px: float = 12) -> bool:

@@ -1,0 +1,121 @@
+"""Phone layouts of figures built with make_subplots: the subplots that sit side by side on a wide
+screen are placed one under another, in pixel bands, without rebuilding the figure. Only the
+layout moves (axis domains, subplot titles, margins, height, the animation controls), so an
+animated figure keeps its traces, their order and its frames (frames name traces by index and
+shapes by axis refs such as x3/y3). Pure Plotly, no Streamlit.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from .animation import label_width
+
+FIGURE_PX = 358  # a figure's width in a 390-pixel phone window (measured: Streamlit's side padding)
+TITLE_PX = 13  # the font of a phone figure's title
+TITLE_LINE_PX = 19  # one line of that title, with Plotly's line spacing
+CONTROLS_PX = 66  # the Play buttons' distance below the lowest plot (animation.animation_controls' pad)
+BUTTONS_PX = 34  # the buttons' height, with a gap before the slider
+SLIDER_PX = 56  # the slider: its current value above the rail, and the rail
+PHONE_MARGIN = dict(l=52, r=14)  # room at the left for unit numbers and an axis title
+PHONE_PLOT_PX = FIGURE_PX - PHONE_MARGIN["l"] - PHONE_MARGIN["r"]  # the plot width inside those margins
+PHONE_TITLE_PX = FIGURE_PX - 16  # a frame's caption: the figure's width less the title's indent
+PHONE_STRIP_FONT = 11  # text in a phone's strips of tokens (tick labels keep Plotly's 12)
+BAR_BAND_PX = 80  # a horizontal colour bar's band: a two-line title above the bar, tick labels below
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One subplot in a band: its place in the make_subplots grid, its horizontal share of the plot
+    width, and its title on a phone (None keeps the wide screen's)."""
+    row: int
+    col: int
+    x0: float = 0.0
+    x1: float = 1.0
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Band:
+    """A horizontal band of the phone figure: its subplots (none: room for a colour bar), the
+    height of its plots, and the room above them (the subplot titles) and below (tick labels)."""
+    cells: tuple[Cell, ...]
+    px: float
+    above: float = 26
+    below: float = 30
+
+
+def wrap(text: str, width_px: float, font_px: float = TITLE_PX) -> str:
+    """`text` broken with <br> at spaces so that no line is wider than `width_px` (estimated with
+    animation.label_width); a word wider than the line keeps a line of its own. Putting the spaces
+    back where the <br> are gives `text` again."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and label_width(lines[-1] + " " + word, font_px) <= width_px:
+            lines[-1] += " " + word
+        elif lines and not word:  # a second space of a pair: kept on its line, so nothing is lost
+            lines[-1] += " "
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def stack(fig: go.Figure, bands: list[Band], top: float, bottom: float) -> list[tuple[float, float]]:
+    """Place the bands one under another (top to bottom) and size the figure to hold them: each
+    cell's axes get their band's domain, its subplot title moves with it (and takes the phone title
+    if the cell has one), margins `top` and `bottom` frame the whole. Returns each band's plot
+    span (y0, y1) in paper coordinates, for colour bars."""
+    plot_px = sum(b.above + b.px + b.below for b in bands)
+    titles = {(round(a.x, 9), round(a.y, 9)): a for a in fig.layout.annotations}
+    spans = []
+    used = 0.0
+    for band in bands:
+        y1 = 1 - (used + band.above) / plot_px
+        y0 = 1 - (used + band.above + band.px) / plot_px
+        used += band.above + band.px + band.below
+        spans.append((y0, y1))
+        for cell in band.cells:
+            subplot = fig.get_subplot(cell.row, cell.col)
+            (old_x0, old_x1), (_, old_y1) = subplot.xaxis.domain, subplot.yaxis.domain
+            title = titles.get((round((old_x0 + old_x1) / 2, 9), round(old_y1, 9)))
+            subplot.xaxis.domain, subplot.yaxis.domain = (cell.x0, cell.x1), (y0, y1)
+            if title is not None:
+                title.update(x=(cell.x0 + cell.x1) / 2, y=y1)
+                if cell.title is not None:
+                    title.text = cell.title
+    fig.update_layout(height=int(math.ceil(top + plot_px + bottom)), margin=dict(t=top, b=bottom))
+    return spans
+
+
+def bar_across(span: tuple[float, float], centre: float = 0.5, share: float = 0.8) -> dict:
+    """A horizontal colour bar in the middle of a band of its own (y0, y1 in paper coordinates),
+    its title above the bar and its tick labels below, centred at `centre` of the plot width and
+    `share` of it long (two bars share a band side by side: centres 0.25 and 0.75, shares below 0.5)."""
+    return dict(orientation="h", x=centre, xanchor="center", len=share, lenmode="fraction",
+                y=(span[0] + span[1]) / 2, yanchor="middle", thickness=12)
+
+
+def title_lines(frames: list[dict]) -> int:
+    """The most lines any frame's title has."""
+    return max(f["layout"]["title"]["text"].count("<br>") + 1 for f in frames)
+
+
+def wrap_titles(frames: list[dict], width_px: float) -> list[dict]:
+    """The frames with their titles wrapped to `width_px` (the rest of each frame is the same object)."""
+    def wrapped(frame: dict) -> dict:
+        layout = frame["layout"]
+        title = dict(layout["title"], text=wrap(layout["title"]["text"], width_px))
+        return dict(frame, layout=dict(layout, title=title))
+    return [wrapped(f) for f in frames]
+
+
+def phone_controls(fig: go.Figure, clear_px: float = CONTROLS_PX) -> float:
+    """The Play/Pause/Resume buttons at the left, `clear_px` below the lowest plot (room for its
+    tick labels and axis title), and the slider under them across the whole width (side by side
+    they do not fit a phone); the title in the phone's font. Returns the bottom margin they need."""
+    fig.update_layout(title_font_size=TITLE_PX)
+    fig.layout.updatemenus[0].pad.t = clear_px
+    fig.layout.sliders[0].update(x=0, len=1, pad=dict(t=clear_px + BUTTONS_PX, b=0))
+    return clear_px + BUTTONS_PX + SLIDER_PX
