@@ -8,7 +8,7 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 import streamlit as st
 
 from ui import architecture_charts as arch
-from ui import cache, present, rnn_tables, widgets
+from ui import cache, present, rnn_tables, viewport, widgets
 from ui.labels import GLOSSARY, markdown_text
 from ui.state import SEED_MAX, TEMPERATURE_MAX, TEMPERATURE_MIN, TEMPERATURE_STEP, Param
 
@@ -141,7 +141,8 @@ else:
     generation = cache.get_generation(name, text, int(length), float(temperature), int(seed))
     st.markdown("**Prompt, then the generated text:**")
     st.code(text + generation.generated_text, language=None, wrap_lines=True)
-    generated = cache.get_generation_figure(name, text, int(length), float(temperature), int(seed))
+    generated = cache.get_generation_figure(name, text, int(length), float(temperature), int(seed),
+                                            phone=viewport.is_phone())
     present.chart(generated, key("generation"), main=True)
     widgets.download_animation(generated, f"Language modeling: {name}",
                                [("Prompt", text), ("Generated", generation.generated_text)],

@@ -6,7 +6,7 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 
 import streamlit as st
 
-from ui import cache, encdec_charts, present, rnn_charts, tables, unit_lines, widgets
+from ui import cache, encdec_charts, present, rnn_charts, tables, unit_lines, viewport, widgets
 from ui.labels import GLOSSARY, markdown_text
 from ui.state import MAX_TEXT_CHARS, Param
 
@@ -64,7 +64,7 @@ if trace is not None:
     for warning in trace.warnings:
         st.warning(markdown_text(warning))
     widgets.plain_text("Output:", trace.output)
-    unrolled = cache.get_encoder_decoder(card.name, text)
+    unrolled = cache.get_encoder_decoder(card.name, text, phone=viewport.is_phone())
     present.chart(unrolled, key("figure"), main=True)
     widgets.download_animation(unrolled, f"Encoder-decoder: {card.name}",
                                [("Model", card.name), ("Input", text), ("Output", trace.output)],

@@ -7,7 +7,7 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 
 import streamlit as st
 
-from ui import cache, present, rnn_charts, rnn_tables, unit_lines, widgets
+from ui import cache, present, rnn_charts, rnn_tables, unit_lines, viewport, widgets
 from ui.labels import GLOSSARY, markdown_text
 from ui.rnn_equations import busiest_unit, update_equations
 from ui.state import Param
@@ -61,7 +61,7 @@ n, H = trace.states.shape
 st.caption(f"{card.name}: {CELL_NAMES[cell]}, {H} hidden units, held-out {card.metrics['bpc']:.2f} bits per "
            f"character on plays it never saw. {GLOSSARY['bits per character']}")
 
-unrolled = cache.get_unrolled(card.name, text)
+unrolled = cache.get_unrolled(card.name, text, phone=viewport.is_phone())
 present.chart(unrolled, key("unrolled"), main=True)
 widgets.download_animation(unrolled, f"Recurrent networks: {card.name}", [("Model", card.name), ("Text", text)],
                            ["rnn", card.name, text], key("download"))
