@@ -86,7 +86,7 @@ st.markdown("From the model cards: held-out exact match (BLEU for en-tr) by sour
             "et al. (2015), Fig. 2. What the numbers show, task by task:")
 for finding in encdec_charts.length_findings(seq2seq).values():
     st.markdown(f"- {finding}")
-present.chart(encdec_charts.length_figure(seq2seq), key("lengths"))
+present.chart(encdec_charts.length_figure(seq2seq, phone=viewport.is_phone()), key("lengths"))
 with st.expander("The numbers (table)"):
     widgets.table(tables.length_table(seq2seq), "Accuracy by length (CSV)", "accuracy-by-length.csv",
                   key("csv-lengths"))

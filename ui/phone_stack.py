@@ -23,6 +23,7 @@ PHONE_MARGIN = dict(l=52, r=14)  # room at the left for unit numbers and an axis
 PHONE_PLOT_PX = FIGURE_PX - PHONE_MARGIN["l"] - PHONE_MARGIN["r"]  # the plot width inside those margins
 PHONE_TITLE_PX = FIGURE_PX - 16  # a frame's caption: the figure's width less the title's indent
 PHONE_STRIP_FONT = 11  # text in a phone's strips of tokens (tick labels keep Plotly's 12)
+PHONE_LINE_CHART_PX = 330  # a single line chart on a phone: lower than on a wide screen, the plot being narrow
 BAR_BAND_PX = 80  # a horizontal colour bar's band: a two-line title above the bar, tick labels below
 
 
