@@ -121,6 +121,14 @@ def assert_controls_fit(spec: dict) -> None:
     assert spec["layout"]["margin"]["b"] >= slider["pad"]["t"] + 40
 
 
+def assert_title_inside(spec: dict) -> None:
+    """The title's first line starts far enough down for a superscript, and its lines fit the top margin."""
+    layout = spec["layout"]
+    lines = layout["title"]["text"].count("<br>") + 1
+    assert layout["title"]["yanchor"] == "top" and (1 - layout["title"]["y"]) * layout["height"] >= TITLE_PX
+    assert layout["margin"]["t"] >= (1 - layout["title"]["y"]) * layout["height"] + 1.4 * TITLE_PX * lines
+
+
 def assert_ticks_fit(spec: dict) -> None:
     """Every axis with planned tick labels has room for each of them on a phone."""
     for key, axis in spec["layout"].items():
@@ -153,13 +161,14 @@ def test_the_encoder_decoder_on_a_phone_draws_the_same_numbers_in_one_column(nam
             wide_cols = columns(w["data"][w["traces"].index(1)]["text"])
             phone_cols = columns(p["data"][p["traces"].index(1)]["text"])
             assert all(shown in ("", label) for shown, label in zip(phone_cols, wide_cols))
-    assert columns(phone["frames"][-1]["data"][0]["text"]) != [""] * len(columns(phone["frames"][-1]["data"][0]["text"]))
+    assert any(columns(phone["frames"][-1]["data"][0]["text"]))  # the last frame shows the output
     c_and_states = {"x4y4", "x5y5"}  # c sits beside the decoder states, which start from it
     assert_one_column(phone, beside=c_and_states)
     c, decoder = axes(phone)["x4y4"], axes(phone)["x5y5"]
     assert c[1] == decoder[1] and c[0][1] < decoder[0][0]
     assert_bars_in_bands(phone)
     assert_controls_fit(phone)
+    assert_title_inside(phone)
     assert_ticks_fit(phone)
     assert_subplot_titles_fit(phone)
     assert phone["layout"]["height"] > wide["layout"]["height"]
@@ -184,6 +193,7 @@ def test_the_side_by_side_on_a_phone_draws_the_same_numbers_with_its_bars_in_a_b
     assert_one_column(phone)
     assert_bars_in_bands(phone)
     assert_controls_fit(phone)
+    assert_title_inside(phone)
     assert_ticks_fit(phone)
     assert_subplot_titles_fit(phone)
 
@@ -207,6 +217,7 @@ def test_the_unrolled_network_on_a_phone_draws_the_same_numbers_in_one_column(fi
     assert_one_column(phone)
     assert_bars_in_bands(phone)
     assert_controls_fit(phone)
+    assert_title_inside(phone)
     assert_ticks_fit(phone)
     assert_subplot_titles_fit(phone)
     units = phone["layout"]["yaxis2"]
@@ -239,9 +250,9 @@ def test_the_length_panels_stack_on_a_phone():
 
 
 def test_the_timing_panels_stack_on_a_phone_with_row_names_in_lines():
-    timing = Timing(25, 26, 128, [Chain("RNN encoder-decoder, c = h^e_n (reverse-noattn): 25 encoder + 26 decoder steps",
-                                        51, 2.2), Chain("self-attention, one encoder layer: all 25 source positions "
-                                                        "at once", 1, 0.06)])
+    timing = Timing(25, 26, 128, [
+        Chain("RNN encoder-decoder, c = h^e_n (reverse-noattn): 25 encoder + 26 decoder steps", 51, 2.2),
+        Chain("self-attention, one encoder layer: all 25 source positions at once", 1, 0.06)])
     wide, phone = both(encdec_charts.timing_figure, timing)
     assert_same_data(wide["data"], phone["data"])
     assert_one_column(phone)

@@ -19,8 +19,7 @@ from .charts import (add_token_strips, bidirectional, encoder_caption, encoder_d
                      source_tick_labels, top_choice_data, top_choices)
 from .labels import plot_text, token_label
 from .phone_stack import (BAR_BAND_PX, PHONE_LINE_CHART_PX, PHONE_MARGIN, PHONE_PLOT_PX, PHONE_STRIP_FONT,
-                          PHONE_TITLE_PX, TITLE_LINE_PX, Band, Cell, bar_across, phone_controls, stack, title_lines,
-                          wrap, wrap_titles)
+                          PHONE_TITLE_PX, Band, Cell, bar_across, phone_controls, stack, title_lines, wrap, wrap_titles)
 
 MODEL_COLOURS = {"attn": "#0072b2", "noattn": "#d55e00"}  # colour-blind safe pair (Okabe-Ito)
 LENGTH_PANEL_PX, LENGTH_GAP_PX = 190, 90  # a phone's panel of length_figure, and the room under it (ticks, titles)
@@ -142,7 +141,7 @@ def _phone_encoder_decoder(fig: go.Figure, order: np.ndarray, src_labels: list[s
              Band((Cell(1, 3),), 18 * strip_lines, below=4),
              Band((Cell(3, 3, title="output distribution: top choices"),), 100, below=0)]
     fig.update_layout(margin=PHONE_MARGIN)
-    spans = stack(fig, bands, top=12 + TITLE_LINE_PX * lines, bottom=phone_controls(fig))
+    spans = stack(fig, bands, lines, bottom=phone_controls(fig))
     fig.update_xaxes(row=2, col=1, **fitting_ticks(src_labels, PHONE_PLOT_PX))
     fig.update_xaxes(row=2, col=3, **fitting_ticks([f"h{i}" for i in range(m + 1)], 0.87 * PHONE_PLOT_PX, start=0))
     fig.update_yaxes(row=2, col=1, **unit_rows(order, subplot_height(fig, 2, 1)))
@@ -202,7 +201,8 @@ def length_figure(cards: list[ModelCard], phone: bool = False) -> go.Figure:
         fig.update_xaxes(title_text="source length", row=place[0], col=place[1])
     if phone:  # the legend's two lines above the first panel's title (container coordinates: pixels from the top)
         fig.update_layout(height=80 + len(tasks) * (LENGTH_PANEL_PX + LENGTH_GAP_PX),
-                          margin=dict(l=10, r=10, t=80, b=10), legend=dict(orientation="h", yref="container", y=1, yanchor="top"))
+                          margin=dict(l=10, r=10, t=80, b=10),
+                          legend=dict(orientation="h", yref="container", y=1, yanchor="top"))
     else:
         fig.update_layout(height=380, margin=dict(l=10, r=10, t=50, b=40), legend=dict(orientation="h", y=1.2))
     return fig
@@ -380,7 +380,7 @@ def side_by_side_figure(with_attention: Trace, without: Trace, reference: list[s
                                     "output y<sub>i</sub>"),), 30, above=40, below=4),
              Band((), BAR_BAND_PX, above=0, below=0)]  # the colour bars
     fig.update_layout(margin=PHONE_MARGIN)
-    spans = stack(fig, bands, top=12 + TITLE_LINE_PX * title_lines(frames), bottom=phone_controls(fig, 12))
+    spans = stack(fig, bands, title_lines(frames), bottom=phone_controls(fig, 12))
     fig.update_xaxes(row=1, col=1, **fitting_ticks(src_labels, PHONE_PLOT_PX))
     fig.update_traces(textfont_size=PHONE_STRIP_FONT, selector=dict(type="heatmap"))  # the strips' text
     fig.layout.coloraxis.colorbar.update(bar_across(spans[3], 0.24, 0.46))

@@ -16,6 +16,7 @@ from .animation import label_width
 FIGURE_PX = 358  # a figure's width in a 390-pixel phone window (measured: Streamlit's side padding)
 TITLE_PX = 13  # the font of a phone figure's title
 TITLE_LINE_PX = 19  # one line of that title, with Plotly's line spacing
+TITLE_TOP_PX = 16  # the room above a title (a top margin is TITLE_TOP_PX and the title's lines, then the plots)
 CONTROLS_PX = 66  # the Play buttons' distance below the lowest plot (animation.animation_controls' pad)
 BUTTONS_PX = 34  # the buttons' height, with a gap before the slider
 SLIDER_PX = 56  # the slider: its current value above the rail, and the rail
@@ -63,11 +64,22 @@ def wrap(text: str, width_px: float, font_px: float = TITLE_PX) -> str:
     return "<br>".join(lines)
 
 
-def stack(fig: go.Figure, bands: list[Band], top: float, bottom: float) -> list[tuple[float, float]]:
+def title_margin(lines: int) -> float:
+    """The top margin of a phone figure whose title has `lines` lines."""
+    return TITLE_TOP_PX + TITLE_LINE_PX * lines
+
+
+def place_title(fig: go.Figure, height: float) -> None:
+    """The title's first line TITLE_TOP_PX below the top of a figure `height` pixels high (a
+    superscript in it must not leave the figure), in the phone's font."""
+    fig.update_layout(title=dict(y=1 - TITLE_TOP_PX / height, yanchor="top", font=dict(size=TITLE_PX)))
+
+
+def stack(fig: go.Figure, bands: list[Band], lines: int, bottom: float) -> list[tuple[float, float]]:
     """Place the bands one under another (top to bottom) and size the figure to hold them: each
     cell's axes get their band's domain, its subplot title moves with it (and takes the phone title
-    if the cell has one), margins `top` and `bottom` frame the whole. Returns each band's plot
-    span (y0, y1) in paper coordinates, for colour bars."""
+    if the cell has one); above the bands a title of `lines` lines, below them a margin `bottom`.
+    Returns each band's plot span (y0, y1) in paper coordinates, for colour bars."""
     plot_px = sum(b.above + b.px + b.below for b in bands)
     titles = {(round(a.x, 9), round(a.y, 9)): a for a in fig.layout.annotations}
     spans = []
@@ -86,7 +98,10 @@ def stack(fig: go.Figure, bands: list[Band], top: float, bottom: float) -> list[
                 title.update(x=(cell.x0 + cell.x1) / 2, y=y1)
                 if cell.title is not None:
                     title.text = cell.title
-    fig.update_layout(height=int(math.ceil(top + plot_px + bottom)), margin=dict(t=top, b=bottom))
+    top = title_margin(lines)
+    height = int(math.ceil(top + plot_px + bottom))
+    fig.update_layout(height=height, margin=dict(t=top, b=bottom))
+    place_title(fig, height)
     return spans
 
 
@@ -115,8 +130,7 @@ def wrap_titles(frames: list[dict], width_px: float) -> list[dict]:
 def phone_controls(fig: go.Figure, clear_px: float = CONTROLS_PX) -> float:
     """The Play/Pause/Resume buttons at the left, `clear_px` below the lowest plot (room for its
     tick labels and axis title), and the slider under them across the whole width (side by side
-    they do not fit a phone); the title in the phone's font. Returns the bottom margin they need."""
-    fig.update_layout(title_font_size=TITLE_PX)
+    they do not fit a phone). Returns the bottom margin they need."""
     fig.layout.updatemenus[0].pad.t = clear_px
     fig.layout.sliders[0].update(x=0, len=1, pad=dict(t=clear_px + BUTTONS_PX, b=0))
     return clear_px + BUTTONS_PX + SLIDER_PX

@@ -16,9 +16,8 @@ from .animation import (NARROWEST_PX, PROB_SCALE, STATE_SCALE, animated, animati
                         cover, fitting_ticks, label_width, outline, subplot_height, subplot_ref, unit_order, unit_rows)
 from .charts import (top_choice_data, top_choices)
 from .labels import plot_text, token_label
-from .phone_stack import (BAR_BAND_PX, PHONE_LINE_CHART_PX, PHONE_MARGIN, PHONE_PLOT_PX, PHONE_TITLE_PX,
-                          TITLE_LINE_PX, TITLE_PX, Band, Cell, bar_across, phone_controls, stack, title_lines, wrap,
-                          wrap_titles)
+from .phone_stack import (BAR_BAND_PX, PHONE_LINE_CHART_PX, PHONE_MARGIN, PHONE_PLOT_PX, PHONE_TITLE_PX, Band, Cell,
+                          bar_across, phone_controls, place_title, stack, title_lines, title_margin, wrap, wrap_titles)
 
 SIGMOID_GATES = ("r", "z", "i", "f", "o")  # gates between 0 and 1; the other recorded values are signed
 GATE_SCALE = "Greens"  # sequential, unlike the states' RdBu and the weights' Viridis: gate values only
@@ -133,7 +132,7 @@ def _phone_unrolled(fig: go.Figure, order: np.ndarray, what: str, lines: int) ->
              Band((), BAR_BAND_PX, above=0, below=0),  # the colour bars
              Band((Cell(2, 2),), 110, below=0)]
     fig.update_layout(margin=PHONE_MARGIN)
-    spans = stack(fig, bands, top=12 + TITLE_LINE_PX * lines, bottom=phone_controls(fig))
+    spans = stack(fig, bands, lines, bottom=phone_controls(fig))
     fig.update_yaxes(row=2, col=1, **unit_rows(order, subplot_height(fig, 2, 1)))
     fig.layout.coloraxis.colorbar.update(bar_across(spans[3], 0.24, 0.46))
     fig.layout.coloraxis2.colorbar.update(bar_across(spans[3], 0.76, 0.46))
@@ -203,11 +202,11 @@ def _bars_under(fig: go.Figure, title: str, plot_px: float, axis_px: float) -> N
     """A one-plot figure's phone layout: its title (wrapped) in the phone's font, and its colour bars
     side by side in a band under the x axis (beside the plot they would take half the width);
     `axis_px`: the x axis' tick labels and title."""
-    lines = title.count("<br>") + 1
-    top, axis = 12 + TITLE_LINE_PX * lines, axis_px
-    fig.update_layout(title=dict(text=title, font=dict(size=TITLE_PX)), height=int(top + plot_px + axis + BAR_BAND_PX),
-                      margin=dict(t=top, b=axis + BAR_BAND_PX))
-    band = (-(axis + BAR_BAND_PX) / plot_px, -axis / plot_px)
+    top = title_margin(title.count("<br>") + 1)
+    height = int(top + plot_px + axis_px + BAR_BAND_PX)
+    fig.update_layout(title_text=title, height=height, margin=dict(t=top, b=axis_px + BAR_BAND_PX))
+    place_title(fig, height)
+    band = (-(axis_px + BAR_BAND_PX) / plot_px, -axis_px / plot_px)
     bars = sorted(name for name in fig.layout.to_plotly_json() if name.startswith("coloraxis"))
     places = [(0.5, 0.8)] if len(bars) == 1 else [(0.24, 0.46), (0.76, 0.46)]  # (centre, length) of each
     for name, (centre, share) in zip(bars, places):
