@@ -194,7 +194,7 @@ def gates_figure(trace: RNNTrace, t: int, phone: bool = False) -> go.Figure:
     fig.update_layout(height=int(90 + 34 * len(rows)), margin=dict(l=10, r=10, t=40, b=40),
                       title=dict(text=title, font=dict(size=15)))
     if phone:
-        _bars_under(fig, wrap(title, PHONE_TITLE_PX), 34 * len(rows), axis_px=40)
+        _bars_under(fig, wrap(title, PHONE_TITLE_PX), 34 * len(rows), axis_px=52)
     return fig
 
 
