@@ -147,7 +147,8 @@ else:
     generation = cache.get_generation(name, text, int(length), float(temperature), int(seed))
     st.markdown("**Prompt, then the generated text:**")
     st.code(text + generation.generated_text, language=None, wrap_lines=True)
-    generated = cache.get_generation_figure(name, text, int(length), float(temperature), int(seed))
+    generated = cache.get_generation_figure(name, text, int(length), float(temperature), int(seed),
+                                            phone=viewport.is_phone())
     present.chart(generated, key("generation"), main=True)
     widgets.download_animation(generated, f"Language modeling: {name}",
                                [("Prompt", text), ("Generated", generation.generated_text)],

@@ -6,7 +6,7 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 
 import streamlit as st
 
-from ui import cache, encdec_charts, present, tables, widgets
+from ui import cache, encdec_charts, present, tables, viewport, widgets
 from ui.labels import markdown_text
 from ui.state import MAX_TEXT_CHARS, Param
 
@@ -56,7 +56,7 @@ else:
     except ValueError as error:
         st.info(str(error))
     else:
-        race = cache.get_side_by_side(attn_card.name, plain_card.name, text)
+        race = cache.get_side_by_side(attn_card.name, plain_card.name, text, phone=viewport.is_phone())
         present.chart(race, key("race"), main=True)
         widgets.download_animation(race, f"Attention vs none: {attn_card.name} and {plain_card.name}",
                                    [("Input", text)] + [(name, trace.output) for name, trace in traces.items()],
@@ -86,7 +86,7 @@ st.markdown("From the model cards: held-out exact match (BLEU for en-tr) by sour
             "et al. (2015), Fig. 2. What the numbers show, task by task:")
 for finding in encdec_charts.length_findings(seq2seq).values():
     st.markdown(f"- {finding}")
-present.chart(encdec_charts.length_figure(seq2seq), key("lengths"))
+present.chart(encdec_charts.length_figure(seq2seq, phone=viewport.is_phone()), key("lengths"))
 with st.expander("The numbers (table)"):
     widgets.table(tables.length_table(seq2seq), "Accuracy by length (CSV)", "accuracy-by-length.csv",
                   key("csv-lengths"))

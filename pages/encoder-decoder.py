@@ -6,7 +6,7 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 
 import streamlit as st
 
-from ui import cache, encdec_charts, present, rnn_charts, tables, unit_lines, widgets
+from ui import cache, encdec_charts, present, rnn_charts, tables, unit_lines, viewport, widgets
 from ui.labels import GLOSSARY, markdown_text
 from ui.state import MAX_TEXT_CHARS, Param
 
@@ -64,7 +64,7 @@ if trace is not None:
     for warning in trace.warnings:
         st.warning(markdown_text(warning))
     widgets.plain_text("Output:", trace.output)
-    unrolled = cache.get_encoder_decoder(card.name, text)
+    unrolled = cache.get_encoder_decoder(card.name, text, phone=viewport.is_phone())
     present.chart(unrolled, key("figure"), main=True)
     widgets.download_animation(unrolled, f"Encoder-decoder: {card.name}",
                                [("Model", card.name), ("Input", text), ("Output", trace.output)],
@@ -91,7 +91,7 @@ elif letters.strip():
     except ValueError as error:
         st.info(str(error))
     else:
-        present.chart(encdec_charts.prefix_figure(grown), key("prefixes"))
+        present.chart(encdec_charts.prefix_figure(grown, phone=viewport.is_phone()), key("prefixes"))
         full = grown["reverse-noattn"][-1]
         columns = st.columns(len(grown))
         for column, (name, rows) in zip(columns, grown.items()):
@@ -101,7 +101,8 @@ elif letters.strip():
         with st.expander("Every prefix (table)"):
             widgets.table(tables.prefix_table(grown), "Prefixes (CSV)", "prefixes.csv", key("csv-prefixes"))
 st.markdown("Held-out accuracy by source length of every task's two models (the card of each model):")
-present.chart(encdec_charts.length_figure([c for c in all_cards if c.kind == "seq2seq"]), key("lengths"))
+present.chart(encdec_charts.length_figure([c for c in all_cards if c.kind == "seq2seq"], phone=viewport.is_phone()),
+              key("lengths"))
 
 st.header("Limitation 2: long-term dependencies")
 st.markdown("Training moves $x_1$ by the gradient that flows back through every step. The norm of "
@@ -119,7 +120,7 @@ elif long_text:
         st.info(str(error))
     else:
         run = cache.get_run(lms[0].name, long_text[:GRADIENT_CHARS])
-        present.chart(rnn_charts.gradient_figure(norms, run.tokens), key("gradients"))
+        present.chart(rnn_charts.gradient_figure(norms, run.tokens, phone=viewport.is_phone()), key("gradients"))
         last = {name: float(values[-1]) for name, values in norms.items()}
         gradient_table = tables.gradient_table(norms, run.tokens)
         st.download_button("Gradient norms (CSV)", gradient_table.to_csv(index=False), "gradient-norms.csv",
@@ -137,7 +138,7 @@ st.markdown("Step $j$ of the encoder needs $h^e_{j-1}$, and decoder step $i$ nee
             f"on this server, on your input with {card.name} and its attention twin:")
 if trace is not None:
     timing = cache.sequential_timing(card.name, text, [c.name for c in all_cards])
-    present.chart(encdec_charts.timing_figure(timing), key("timing"))
+    present.chart(encdec_charts.timing_figure(timing, phone=viewport.is_phone()), key("timing"))
     st.caption(f"n = {timing.source} source tokens, m = {timing.output} decoder steps (the plain model's output with "
                f"its end token), width H = {timing.hidden}. Timed: the recurrent layers (the encoder RNN, then m "
                "decoder steps, with attention's scores, weights and context in each) against one single-head "

@@ -7,7 +7,7 @@ shell.enter_through_app()  # first, before torch and the models load (ui/shell.p
 
 import streamlit as st
 
-from ui import cache, present, rnn_charts, rnn_tables, unit_lines, widgets
+from ui import cache, present, rnn_charts, rnn_tables, unit_lines, viewport, widgets
 from ui.labels import GLOSSARY, markdown_text
 from ui.rnn_equations import busiest_unit, update_equations
 from ui.state import Param
@@ -61,7 +61,7 @@ n, H = trace.states.shape
 st.caption(f"{card.name}: {CELL_NAMES[cell]}, {H} hidden units, held-out {card.metrics['bpc']:.2f} bits per "
            f"character on plays it never saw. {GLOSSARY['bits per character']}")
 
-unrolled = cache.get_unrolled(card.name, text)
+unrolled = cache.get_unrolled(card.name, text, phone=viewport.is_phone())
 present.chart(unrolled, key("unrolled"), main=True)
 widgets.download_animation(unrolled, f"Recurrent networks: {card.name}", [("Model", card.name), ("Text", text)],
                            ["rnn", card.name, text], key("download"))
@@ -87,7 +87,7 @@ st.markdown(f"At step $t = {t + 1}$ the network reads $x_{{{t + 1}}}$ = “{mark
             f"updates the state. The unit that changed most here is unit {busiest_unit(trace, t) + 1}.")
 for line in update_equations(trace, t, unit):
     st.latex(line)
-present.chart(rnn_charts.gates_figure(trace, t), key("gates"))
+present.chart(rnn_charts.gates_figure(trace, t, phone=viewport.is_phone()), key("gates"))
 update = rnn_tables.update_table(trace, t)
 with st.expander("Every unit of this update (table)"):
     widgets.table(update, "This update (CSV)", f"step{t + 1}-update.csv", key("csv-update"), height=260)
@@ -110,7 +110,7 @@ with explore[1]:
     choices = list(dict.fromkeys([int(u) - 1 for u in ranking["unit"]] + [unit]))
     shown_unit = st.selectbox("Unit to show over the text", choices, format_func=lambda u: f"unit {u + 1}",
                               key=key("shown-unit"), help="The units of the ranking, and unit k from above.")
-    present.chart(rnn_charts.unit_text_figure(trace, shown_unit), key("unit-text"))
+    present.chart(rnn_charts.unit_text_figure(trace, shown_unit, phone=viewport.is_phone()), key("unit-text"))
 
 with st.expander("Every step and every state (tables)"):
     widgets.table(rnn_tables.steps_table(trace), "Steps (CSV)", "steps.csv", key("csv-steps"))

@@ -122,17 +122,17 @@ def get_gradient_norms(name: str, text: str):
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_FIGURES)  # read-only, like get_timeline
-def get_unrolled(name: str, text: str) -> go.Figure:
+def get_unrolled(name: str, text: str, phone: bool = False) -> go.Figure:
     from .rnn_charts import unrolled_figure
 
-    return unrolled_figure(get_run(name, text))
+    return unrolled_figure(get_run(name, text), phone=phone)
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_FIGURES)  # read-only, like get_timeline
-def get_encoder_decoder(name: str, text: str) -> go.Figure:
+def get_encoder_decoder(name: str, text: str, phone: bool = False) -> go.Figure:
     from .encdec_charts import encoder_decoder_figure
 
-    return encoder_decoder_figure(get_trace(name, text))
+    return encoder_decoder_figure(get_trace(name, text), phone=phone)
 
 
 @st.cache_data(show_spinner=False, max_entries=MAX_PREFIXES, max_size=PREFIX_BYTES)
@@ -144,24 +144,26 @@ def get_prefixes(name: str, text: str):
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_FIGURES)  # read-only, like get_timeline
-def _generation_figure(name: str, prompt: str, length: int, temperature: float, seed: int) -> go.Figure:
+def _generation_figure(name: str, prompt: str, length: int, temperature: float, seed: int, phone: bool) -> go.Figure:
     from .rnn_charts import unrolled_figure
 
     trace = get_generation(name, prompt, length, temperature, seed)
     prompt_steps = sum(not s.generated for s in trace.steps)
-    return unrolled_figure(trace, first=max(0, prompt_steps - 20))  # the prompt's end, then the generation
+    # the prompt's end, then the generation
+    return unrolled_figure(trace, first=max(0, prompt_steps - 20), phone=phone)
 
 
-def get_generation_figure(name: str, prompt: str, length: int, temperature: float, seed: int) -> go.Figure:
-    return _generation_figure(name, prompt, int(length), float(temperature), int(seed))
+def get_generation_figure(name: str, prompt: str, length: int, temperature: float, seed: int,
+                          phone: bool = False) -> go.Figure:
+    return _generation_figure(name, prompt, int(length), float(temperature), int(seed), bool(phone))
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_FIGURES)  # read-only, like get_timeline
-def get_side_by_side(with_attention: str, without: str, text: str) -> go.Figure:
+def get_side_by_side(with_attention: str, without: str, text: str, phone: bool = False) -> go.Figure:
     from .encdec_charts import side_by_side_figure
 
     return side_by_side_figure(get_trace(with_attention, text), get_trace(without, text),
-                               split=get_model(without).target_tokens)
+                               split=get_model(without).target_tokens, phone=phone)
 
 
 def answer_note(name: str, text: str) -> str | None:

@@ -13,19 +13,25 @@ from core import ModelCard, Trace, list_models
 from core.limits import REFERENCES, PrefixResult, Timing
 
 from .animation import (NARROWEST_PX, PROB_SCALE, STATE_SCALE, WEIGHT_SCALE, animated, animation_layout, bar_beside,
-                        colour_axis, cover, fitting_ticks, outline, subplot_height, subplot_ref, symmetric_range,
-                        unit_order, unit_rows)
+                        colour_axis, cover, fitting_ticks, label_width, outline, subplot_height, subplot_ref,
+                        symmetric_range, unit_order, unit_rows)
 from .charts import (add_token_strips, bidirectional, encoder_caption, encoder_done, first_step_title, strip_text,
                      source_tick_labels, top_choice_data, top_choices)
 from .labels import plot_text, token_label
+from .phone_stack import (BAR_BAND_PX, PHONE_LINE_CHART_PX, PHONE_MARGIN, PHONE_PLOT_PX, PHONE_STRIP_FONT,
+                          PHONE_TITLE_PX, Band, Cell, bar_across, phone_controls, stack, title_lines, wrap, wrap_titles)
 
 MODEL_COLOURS = {"attn": "#0072b2", "noattn": "#d55e00"}  # colour-blind safe pair (Okabe-Ito)
+LENGTH_PANEL_PX, LENGTH_GAP_PX = 190, 90  # a phone's panel of length_figure, and the room under it (ticks, titles)
+TIMING_LABEL_PX = 150  # a phone's row names in timing_figure: the rest of the width is the bars'
 
 
-def encoder_decoder_figure(trace: Trace) -> go.Figure:
+def encoder_decoder_figure(trace: Trace, phone: bool = False) -> go.Figure:
     """The lecture's encoder-decoder, animated in the browser: the encoder reads x_1..x_n, its
     last state becomes c = h^e_n, and the decoder unrolls with c at every step. Frames change the
-    shapes, the title, the output strip's text and the top choices (see charts' animation notes)."""
+    shapes, the title, the output strip's text and the top choices (see charts' animation notes).
+    `phone`: the panels one under another (c beside the decoder states, which start from it), the
+    colour bar in a band of its own, the output strip and tick labels planned for a phone's width."""
     if trace.score_function is not None:
         raise ValueError("This figure shows the plain encoder-decoder; the model has attention.")
     n, H = trace.encoder_states.shape
@@ -47,7 +53,7 @@ def encoder_decoder_figure(trace: Trace) -> go.Figure:
                                         "c = h<sup>e</sup><sub>n</sub>",
                                         "decoder states h<sup>d</sup><sub>i</sub> (each step also reads c)",
                                         "output distribution: top choices"))
-    strip = strip_text(out_labels, 0.44 * 0.85 * NARROWEST_PX)
+    strip = strip_text(out_labels, PHONE_PLOT_PX if phone else 0.44 * 0.85 * NARROWEST_PX)
     add_token_strips(fig, src_labels, np.arange(1, n + 1), strip, m, output_column=3)  # 0, 1
     fig.add_trace(go.Heatmap(z=enc, x=np.arange(1, n + 1), y=np.arange(1, H + 1), coloraxis="coloraxis",
                              name="encoder states", customdata=units[:, :n],
@@ -112,11 +118,39 @@ def encoder_decoder_figure(trace: Trace) -> go.Figure:
         frames.append(frame(f"y{i + 1}", f"h<sup>d</sup><sub>{i + 1}</sub> = g(y<sub>{i}</sub>, h<sup>d</sup><sub>{i}"
                                          f"</sub>, c)  →  y<sub>{i + 1}</sub> = “{out_labels[i]}”"
                                          + (f" (p = {prob:.3f})" if prob is not None else ""), n, i + 2, None, i))
-    return animated(fig, frames)
+    if not phone:
+        return animated(fig, frames)
+    frames = wrap_titles(frames, PHONE_TITLE_PX)
+    fig = animated(fig, frames)
+    _phone_encoder_decoder(fig, order, src_labels, m, strip["lines"], title_lines(frames))
+    return fig
 
 
-def prefix_figure(results: dict[str, list[PrefixResult]]) -> go.Figure:
-    """Share of output characters right as one input grows, one line per model."""
+def _phone_encoder_decoder(fig: go.Figure, order: np.ndarray, src_labels: list[str], m: int, strip_lines: int,
+                           lines: int) -> None:
+    """encoder_decoder_figure's panels one under another: the source and the encoder states, c beside the
+    decoder states, the colour bar, the output strip and the top choices; ticks planned for the phone."""
+    states_px = min(300, max(150, 1.2 * len(order)))
+    bands = [Band((Cell(1, 1),), 22, below=4),
+             Band((Cell(2, 1, title="encoder states h<sup>e</sup><sub>j</sub><br>(a column: one vector)"),), states_px,
+                  above=40, below=36),
+             Band((Cell(2, 2, 0, 0.07, title="c"), Cell(2, 3, 0.13, 1, title="decoder states h<sup>d</sup><sub>i</sub>"
+                                                                        "<br>(each step also reads c)")),
+                  states_px, above=40, below=36),
+             Band((), BAR_BAND_PX, above=0, below=0),  # the colour bar
+             Band((Cell(1, 3),), 18 * strip_lines, below=4),
+             Band((Cell(3, 3, title="output distribution: top choices"),), 100, below=0)]
+    fig.update_layout(margin=PHONE_MARGIN)
+    spans = stack(fig, bands, lines, bottom=phone_controls(fig))
+    fig.update_xaxes(row=2, col=1, **fitting_ticks(src_labels, PHONE_PLOT_PX))
+    fig.update_xaxes(row=2, col=3, **fitting_ticks([f"h{i}" for i in range(m + 1)], 0.87 * PHONE_PLOT_PX, start=0))
+    fig.update_yaxes(row=2, col=1, **unit_rows(order, subplot_height(fig, 2, 1)))
+    fig.layout.coloraxis.colorbar.update(bar_across(spans[3]))
+
+
+def prefix_figure(results: dict[str, list[PrefixResult]], phone: bool = False) -> go.Figure:
+    """Share of output characters right as one input grows, one line per model. `phone`: a lower
+    figure (the plot is narrow) with a shorter axis title."""
     fig = go.Figure()
     for name, rows in results.items():
         kind = name.rsplit("-", 1)[-1]
@@ -126,9 +160,11 @@ def prefix_figure(results: dict[str, list[PrefixResult]]) -> go.Figure:
             customdata=[[plot_text(r.source), plot_text(r.output), "exact" if r.exact else "wrong"] for r in rows],
             hovertemplate=name + ", %{x} letters: %{y:.0f}% right (%{customdata[2]})<br>input %{customdata[0]}"
                                  "<br>output %{customdata[1]}<extra></extra>"))
-    fig.update_xaxes(title_text="letters in the input (the same input, growing)")
+    fig.update_xaxes(title_text="letters in the input (growing)" if phone
+                     else "letters in the input (the same input, growing)")
     fig.update_yaxes(title_text="output characters right (%)", range=[0, 105])
-    fig.update_layout(height=380, margin=dict(l=10, r=10, t=40, b=40), legend=dict(orientation="h", y=1.12))
+    fig.update_layout(height=PHONE_LINE_CHART_PX if phone else 380, margin=dict(l=10, r=10, t=40, b=40),
+                      legend=dict(orientation="h", y=1.12))
     return fig
 
 
@@ -136,12 +172,18 @@ def _metric(row: dict) -> float:
     return row["bleu"] if "bleu" in row else 100 * row["exact_match"]
 
 
-def length_figure(cards: list[ModelCard]) -> go.Figure:
+def length_figure(cards: list[ModelCard], phone: bool = False) -> go.Figure:
     """Held-out accuracy (BLEU for word-level tasks) by source length, from the cards: one panel
-    per task, the attention model and the plain one in each (Bahdanau et al. 2015, Fig. 2)."""
+    per task, the attention model and the plain one in each (Bahdanau et al. 2015, Fig. 2).
+    `phone`: the panels one under another, the legend above them."""
     tasks = sorted({c.task for c in cards})
-    fig = make_subplots(rows=1, cols=len(tasks), subplot_titles=tasks, horizontal_spacing=0.06)
+    if phone:
+        fig = make_subplots(rows=len(tasks), cols=1, subplot_titles=tasks,
+                            vertical_spacing=LENGTH_GAP_PX / (LENGTH_PANEL_PX + LENGTH_GAP_PX) / len(tasks))
+    else:
+        fig = make_subplots(rows=1, cols=len(tasks), subplot_titles=tasks, horizontal_spacing=0.06)
     for col, task in enumerate(tasks, start=1):
+        place = (col, 1) if phone else (1, col)
         for card in sorted((c for c in cards if c.task == task), key=lambda c: c.name):
             kind = "noattn" if card.attention is None else "attn"
             rows = card.metrics_by_length
@@ -153,11 +195,16 @@ def length_figure(cards: list[ModelCard]) -> go.Figure:
                 showlegend=col == 1, line=dict(color=MODEL_COLOURS[kind], dash="dot" if kind == "attn" else "solid"),
                 customdata=[[r["n"]] for r in rows],
                 hovertemplate=f"{card.name}<br>source length %{{x}}: {label} %{{y:.1f}} (n = %{{customdata[0]}})"
-                              "<extra></extra>"), 1, col)
+                              "<extra></extra>"), *place)
         fig.update_yaxes(title_text="BLEU" if any("bleu" in c.metrics for c in cards if c.task == task)
-                         else "exact match (%)", rangemode="tozero", row=1, col=col)
-        fig.update_xaxes(title_text="source length", row=1, col=col)
-    fig.update_layout(height=380, margin=dict(l=10, r=10, t=50, b=40), legend=dict(orientation="h", y=1.2))
+                         else "exact match (%)", rangemode="tozero", row=place[0], col=place[1])
+        fig.update_xaxes(title_text="source length", row=place[0], col=place[1])
+    if phone:  # the legend's two lines above the first panel's title (container coordinates: pixels from the top)
+        fig.update_layout(height=80 + len(tasks) * (LENGTH_PANEL_PX + LENGTH_GAP_PX),
+                          margin=dict(l=10, r=10, t=80, b=10),
+                          legend=dict(orientation="h", yref="container", y=1, yanchor="top"))
+    else:
+        fig.update_layout(height=380, margin=dict(l=10, r=10, t=50, b=40), legend=dict(orientation="h", y=1.2))
     return fig
 
 
@@ -234,14 +281,21 @@ def answer_note(trace: Trace, split: Callable[[str], list[str]] | None = None) -
             "in the figure above.")
 
 
-def timing_figure(timing: Timing) -> go.Figure:
+def timing_figure(timing: Timing, phone: bool = False) -> go.Figure:
     """Each way of computing this input: how many steps must wait for the one before (left) and
-    how long it took, measured now on this server (right). One row per Chain, in core's order."""
+    how long it took, measured now on this server (right). One row per Chain, in core's order.
+    `phone`: the two panels one under another, each naming the rows in lines that fit."""
     labels = [plot_text(c.label).replace("h^e_n", "h<sup>e</sup><sub>n</sub>") for c in timing.chains]
     colours = ["#d55e00" if c.dependent_steps > 1 else "#0072b2" for c in timing.chains]
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04, column_widths=[0.5, 0.5],
-                        subplot_titles=("steps that must wait for the one before",
-                                        "time (ms, median, measured now on this server)"))
+    if phone:
+        fig = make_subplots(rows=2, cols=1, vertical_spacing=0.12,
+                            subplot_titles=("steps that must wait<br>for the one before",
+                                            "time (ms, median,<br>measured now on this server)"))
+    else:
+        fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04, column_widths=[0.5, 0.5],
+                            subplot_titles=("steps that must wait for the one before",
+                                            "time (ms, median, measured now on this server)"))
+    second = (2, 1) if phone else (1, 2)
     steps = [c.dependent_steps for c in timing.chains]
     times = [c.ms for c in timing.chains]
     fig.add_trace(go.Bar(x=steps, y=labels, orientation="h", marker_color=colours, name="dependent steps",
@@ -249,21 +303,29 @@ def timing_figure(timing: Timing) -> go.Figure:
                          hovertemplate="%{y}: %{x} dependent steps<extra></extra>"), 1, 1)
     fig.add_trace(go.Bar(x=times, y=labels, orientation="h", marker_color=colours, name="time",
                          text=[f"{t:.3f} ms" for t in times], textposition="outside", textangle=0, cliponaxis=False,
-                         hovertemplate="%{y}: %{x:.4f} ms<extra></extra>"), 1, 2)
+                         hovertemplate="%{y}: %{x:.4f} ms<extra></extra>"), *second)
     fig.update_xaxes(range=[0, 1.25 * max(steps)], row=1, col=1)
-    fig.update_xaxes(range=[0, 1.3 * max(times)], row=1, col=2)
+    fig.update_xaxes(range=[0, (1.5 if phone else 1.3) * max(times)], row=second[0], col=second[1])
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_layout(height=110 + 50 * len(labels), margin=dict(l=10, r=10, t=40, b=30), showlegend=False)
+    if phone:  # the rows' names broken into lines (the categories stay the labels: hover names them whole)
+        names = [wrap(label, TIMING_LABEL_PX, 12) for label in labels]
+        fig.update_yaxes(tickmode="array", tickvals=labels, ticktext=names)
+        row_px = 16 * max(name.count("<br>") + 1 for name in names) + 16  # every row as high as the longest name
+        fig.update_layout(height=int(150 + 2 * row_px * len(labels)), margin=dict(l=10, r=10, t=50, b=30),
+                          showlegend=False)
+    else:
+        fig.update_layout(height=110 + 50 * len(labels), margin=dict(l=10, r=10, t=40, b=30), showlegend=False)
     return fig
 
 
 def side_by_side_figure(with_attention: Trace, without: Trace, reference: list[str] | None = None,
-                        split: Callable[[str], list[str]] | None = None) -> go.Figure:
+                        split: Callable[[str], list[str]] | None = None, phone: bool = False) -> go.Figure:
     """Both models writing their output on the same input, one decoder step per frame (animated in
     the browser): the attention model's alignment matrix fills in row by row, and each model's
     output strip gains its token of the step (colour: the probability it gave that token). With a
     `reference` (the right output tokens; by default each output's `known_answer`, with the models'
-    `split`), a token that differs from it is marked ✗."""
+    `split`), a token that differs from it is marked ✗. `phone`: the colour bars side by side in a band
+    under the strips, shorter titles, the source ticks planned for a phone's width."""
     n = len(with_attention.src_tokens)
     steps = max(len(with_attention.steps), len(without.steps))
     weights = with_attention.attention.astype(np.float32)  # (m, n)
@@ -281,6 +343,8 @@ def side_by_side_figure(with_attention: Trace, without: Trace, reference: list[s
         labels = [plot_text(token_label(t)) for t in trace.out_tokens]
         marks = wrong_marks(trace.out_tokens, known_answer(trace, split) if reference is None else reference)
         shown = [label + (" ✗" if wrong else "") for label, wrong in zip(labels, marks)]
+        if phone:  # a label too wide for its step's cell is left out, its ✗ kept (hover names it)
+            shown = [_within(label, PHONE_PLOT_PX / steps) for label in shown]
         probs = np.array([dict(s.topk).get(s.token, np.nan) for s in trace.steps], dtype=np.float32)
         fig.add_trace(go.Heatmap(z=probs[None, :], x=np.arange(1, len(labels) + 1), y=[0], text=[shown],
                                  texttemplate="%{text}", coloraxis="coloraxis2", name=f"{name}: output",
@@ -304,7 +368,33 @@ def side_by_side_figure(with_attention: Trace, without: Trace, reference: list[s
     fig.update_layout(coloraxis=colour_axis("α<sub>ij</sub>", WEIGHT_SCALE, 0, 1, bar_beside(fig, (1,), 1)),
                       coloraxis2=colour_axis("p(y<sub>i</sub>): the<br>probability the<br>model gave<br>its token",
                                              PROB_SCALE, 0, 1, bar_beside(fig, (2, 3), 1), digits=1))
-    return animated(fig, [frame(i) for i in range(1, steps + 1)], prefix="step ")
+    frames = [frame(i) for i in range(1, steps + 1)]
+    if not phone:
+        return animated(fig, frames, prefix="step ")
+    frames = wrap_titles(frames, PHONE_TITLE_PX)
+    fig = animated(fig, frames, prefix="step ")
+    bands = [Band((Cell(1, 1, title="with attention: weights α<sub>ij</sub><br>of each step i over the source"),),
+                  min(360, max(180, 12 * m)), above=40, below=36),
+             Band((Cell(2, 1),), 30, below=4),
+             Band((Cell(3, 1, title="without attention (every step<br>reads c = h<sup>e</sup><sub>n</sub>): "
+                                    "output y<sub>i</sub>"),), 30, above=40, below=4),
+             Band((), BAR_BAND_PX, above=0, below=0)]  # the colour bars
+    fig.update_layout(margin=PHONE_MARGIN)
+    spans = stack(fig, bands, title_lines(frames), bottom=phone_controls(fig, 12))
+    fig.update_xaxes(row=1, col=1, **fitting_ticks(src_labels, PHONE_PLOT_PX))
+    fig.update_traces(textfont_size=PHONE_STRIP_FONT, selector=dict(type="heatmap"))  # the strips' text
+    fig.layout.coloraxis.colorbar.update(bar_across(spans[3], 0.24, 0.46))
+    fig.layout.coloraxis2.colorbar.update(bar_across(spans[3], 0.76, 0.46),
+                                          title_text="p(y<sub>i</sub>): the probability<br>the model gave its token")
+    return fig
+
+
+def _within(label: str, cell_px: float) -> str:
+    """A strip label as a phone's cell shows it: whole if it fits, else only its ✗ (or nothing)."""
+    for shown in (label, "✗" if label.endswith(" ✗") else ""):
+        if label_width(shown, PHONE_STRIP_FONT) + 2 <= cell_px:
+            return shown
+    return ""
 
 
 @functools.lru_cache(maxsize=64)

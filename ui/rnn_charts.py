@@ -16,6 +16,8 @@ from .animation import (NARROWEST_PX, PROB_SCALE, STATE_SCALE, animated, animati
                         cover, fitting_ticks, label_width, outline, subplot_height, subplot_ref, unit_order, unit_rows)
 from .charts import (top_choice_data, top_choices)
 from .labels import plot_text, token_label
+from .phone_stack import (BAR_BAND_PX, PHONE_LINE_CHART_PX, PHONE_MARGIN, PHONE_PLOT_PX, PHONE_TITLE_PX, Band, Cell,
+                          bar_across, phone_controls, place_title, stack, title_lines, title_margin, wrap, wrap_titles)
 
 SIGMOID_GATES = ("r", "z", "i", "f", "o")  # gates between 0 and 1; the other recorded values are signed
 GATE_SCALE = "Greens"  # sequential, unlike the states' RdBu and the weights' Viridis: gate values only
@@ -26,6 +28,7 @@ GATE_NAMES = {  # how each recorded gate is written on screen
     "i": "input gate i<sub>t</sub>", "f": "forget gate f<sub>t</sub>", "g": "candidate g<sub>t</sub>",
     "o": "output gate o<sub>t</sub>",
 }
+PHONE_LINE_TOKENS, PHONE_LINE_WORDS = 20, 4  # a line of unit_text_figure on a phone: about 16 px a character
 KIND_OUTPUT = {"lm": "next character", "tagger": "label of x<sub>t</sub>", "classifier": "class so far"}
 
 
@@ -38,11 +41,13 @@ def _label(text: str) -> str:
     return plot_text(token_label(text).replace("\n", "↵"))
 
 
-def unrolled_figure(trace: RNNTrace, first: int = 0) -> go.Figure:
+def unrolled_figure(trace: RNNTrace, first: int = 0, phone: bool = False) -> go.Figure:
     """The network unrolled over the input, animated one token at a time in the browser: frame t
     reveals h_t (a column of the state heatmap), the head's output above it, and its top choices.
     `first` (0-based) starts the drawing at a later step (steps keep their numbers t). Rows are the
-    units, ordered by the step at which each changes most (animation.unit_order)."""
+    units, ordered by the step at which each changes most (animation.unit_order). `phone`: the
+    strips and the states one under another, the two colour bars in a band of their own, then the
+    top choices; strips and ticks planned for a phone's width."""
     n = len(trace.steps)
     first = min(max(0, first), n - 1)
     shown_steps = trace.steps[first:]
@@ -55,7 +60,7 @@ def unrolled_figure(trace: RNNTrace, first: int = 0) -> go.Figure:
     top1_prob = np.array([s.topk[0][1] for s in shown_steps], dtype=np.float32)
     positions = np.arange(first + 1, n + 1)
     what = KIND_OUTPUT[trace.kind]
-    strip_px = 0.62 * NARROWEST_PX
+    strip_px = PHONE_PLOT_PX if phone else 0.62 * NARROWEST_PX
     height = int(min(780, max(520, 1.4 * H + 300)))
     fig = make_subplots(rows=3, cols=2, column_widths=[0.7, 0.3], row_heights=[0.1, 0.8, 0.1],
                         specs=[[{}, None], [{}, {"rowspan": 2}], [{}, None]], horizontal_spacing=0.14,
@@ -109,7 +114,28 @@ def unrolled_figure(trace: RNNTrace, first: int = 0) -> go.Figure:
                     layout=dict(shapes=shapes, title=dict(text=title)))
 
     frames = [frame(t) for t in range(first, n)]
-    return animated(fig, frames, prefix="step ")
+    if not phone:
+        return animated(fig, frames, prefix="step ")
+    frames = wrap_titles(frames, PHONE_TITLE_PX)
+    fig = animated(fig, frames, prefix="step ")
+    _phone_unrolled(fig, order, what, title_lines(frames))
+    return fig
+
+
+def _phone_unrolled(fig: go.Figure, order: np.ndarray, what: str, lines: int) -> None:
+    """unrolled_figure's panels one under another: the output strip, the states, the input strip, the
+    colour bars of both side by side, then the top choices."""
+    bands = [Band((Cell(1, 1, title=f"output from h<sub>t</sub>: {what}"),), 22, below=4),
+             Band((Cell(2, 1, title="hidden state h<sub>t</sub><br>(a column: after x<sub>t</sub>; a row: one unit)"),),
+                  min(340, max(160, 1.3 * len(order))), above=40, below=4),
+             Band((Cell(3, 1),), 22, below=34),
+             Band((), BAR_BAND_PX, above=0, below=0),  # the colour bars
+             Band((Cell(2, 2),), 110, below=0)]
+    fig.update_layout(margin=PHONE_MARGIN)
+    spans = stack(fig, bands, lines, bottom=phone_controls(fig))
+    fig.update_yaxes(row=2, col=1, **unit_rows(order, subplot_height(fig, 2, 1)))
+    fig.layout.coloraxis.colorbar.update(bar_across(spans[3], 0.24, 0.46))
+    fig.layout.coloraxis2.colorbar.update(bar_across(spans[3], 0.76, 0.46))
 
 
 def _fits(labels: list[str], width_px: float, font_px: float = 12) -> bool:
@@ -125,8 +151,9 @@ def _across_top(subplot) -> dict:
                 yanchor="bottom", thickness=10)
 
 
-def gates_figure(trace: RNNTrace, t: int) -> go.Figure:
-    """Step t (0-based): h_{t-1}, every recorded gate and h_t as heatmap rows over the units."""
+def gates_figure(trace: RNNTrace, t: int, phone: bool = False) -> go.Figure:
+    """Step t (0-based): h_{t-1}, every recorded gate and h_t as heatmap rows over the units.
+    `phone`: the title in lines that fit, the two colour bars side by side in a band under the plot."""
     step = trace.steps[t]
     previous = trace.steps[t - 1].state if t > 0 else np.zeros_like(step.state)
     rows = [("h<sub>t-1</sub>", previous)]
@@ -163,19 +190,41 @@ def gates_figure(trace: RNNTrace, t: int) -> go.Figure:
     fig.update_yaxes(tickmode="array", tickvals=list(range(len(names))), ticktext=names)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text="unit")
+    title = f"Step t = {t + 1}, reading “{_label(step.token)}”: every value of the update"
     fig.update_layout(height=int(90 + 34 * len(rows)), margin=dict(l=10, r=10, t=40, b=40),
-                      title=dict(text=f"Step t = {t + 1}, reading “{_label(step.token)}”: every value of the update",
-                                 font=dict(size=15)))
+                      title=dict(text=title, font=dict(size=15)))
+    if phone:
+        _bars_under(fig, wrap(title, PHONE_TITLE_PX), 34 * len(rows), axis_px=52)
     return fig
 
 
-def unit_text_figure(trace: RNNTrace, unit: int, width: int = 60) -> go.Figure:
+def _bars_under(fig: go.Figure, title: str, plot_px: float, axis_px: float) -> None:
+    """A one-plot figure's phone layout: its title (wrapped) in the phone's font, and its colour bars
+    side by side in a band under the x axis (beside the plot they would take half the width);
+    `axis_px`: the x axis' tick labels and title."""
+    top = title_margin(title.count("<br>") + 1)
+    height = int(top + plot_px + axis_px + BAR_BAND_PX)
+    fig.update_layout(title_text=title, height=height, margin=dict(t=top, b=axis_px + BAR_BAND_PX))
+    place_title(fig, height)
+    band = (-(axis_px + BAR_BAND_PX) / plot_px, -axis_px / plot_px)
+    bars = sorted(name for name in fig.layout.to_plotly_json() if name.startswith("coloraxis"))
+    places = [(0.5, 0.8)] if len(bars) == 1 else [(0.24, 0.46), (0.76, 0.46)]  # (centre, length) of each
+    for name, (centre, share) in zip(bars, places):
+        fig.layout[name].colorbar.update(bar_across(band, centre, share))
+
+
+def unit_text_figure(trace: RNNTrace, unit: int, width: int = 60, phone: bool = False) -> go.Figure:
     """One unit's activation h_t[unit] over the text: the characters (or words) laid out in
-    lines, each coloured by the unit's value after reading it."""
+    lines, each coloured by the unit's value after reading it. `phone`: fewer tokens a line (each
+    cell wide enough for its character), the title in lines that fit and the colour bar in a band
+    under the text."""
     values = trace.states[:, unit].astype(np.float32)
     labels = token_labels(trace)
-    if trace.tokens and len(max(trace.tokens, key=len)) > 1:  # words: fewer per line
+    words = bool(trace.tokens) and len(max(trace.tokens, key=len)) > 1
+    if words:  # fewer per line
         width = max(8, width // 5)
+    if phone:
+        width = min(width, PHONE_LINE_WORDS if words else PHONE_LINE_TOKENS)
     lines = -(-len(values) // width)
     z = np.full((lines, width), np.nan, np.float32)
     text = [[""] * width for _ in range(lines)]
@@ -190,18 +239,20 @@ def unit_text_figure(trace: RNNTrace, unit: int, width: int = 60) -> go.Figure:
                                              "<extra></extra>"))
     fig.update_yaxes(autorange="reversed", showticklabels=False)
     fig.update_xaxes(showticklabels=False)
+    title = f"unit {unit + 1}: h<sub>t</sub>[{unit + 1}] after each token (blue positive, red negative)"
     fig.update_layout(height=int(90 + 30 * lines), margin=dict(l=10, r=10, t=56, b=10),
-                      title=dict(text=f"unit {unit + 1}: h<sub>t</sub>[{unit + 1}] after each token "
-                                      "(blue positive, red negative)",
-                                 font=dict(size=14)),
+                      title=dict(text=title, font=dict(size=14)),
                       coloraxis=colour_axis(f"h<sub>t</sub>[{unit + 1}]", STATE_SCALE, -limit, limit,
                                             dict(orientation="h", x=1, xanchor="right", y=1.0, yanchor="bottom",
                                                  len=0.3, thickness=8)))
+    if phone:
+        _bars_under(fig, wrap(title, PHONE_TITLE_PX), 30 * lines, axis_px=10)
     return fig
 
 
-def gradient_figure(norms: dict[str, np.ndarray], tokens: list[str]) -> go.Figure:
-    """||dh_t/dx_1|| against t for several models (log scale): how far the first input reaches."""
+def gradient_figure(norms: dict[str, np.ndarray], tokens: list[str], phone: bool = False) -> go.Figure:
+    """||dh_t/dx_1|| against t for several models (log scale): how far the first input reaches.
+    `phone`: a lower figure (the plot is narrow)."""
     fig = go.Figure()
     colours = {"rnn": "#d55e00", "gru": "#0072b2", "lstm": "#009e73"}
     labels = [_label(t) for t in tokens]
@@ -214,5 +265,6 @@ def gradient_figure(norms: dict[str, np.ndarray], tokens: list[str]) -> go.Figur
                                                       "%{y:.3e}<extra></extra>"))
     fig.update_yaxes(type="log", title_text="‖∂h<sub>t</sub> / ∂x<sub>1</sub>‖ (log scale)", exponentformat="power")
     fig.update_xaxes(title_text="t (tokens read)")
-    fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=40), legend=dict(orientation="h", y=1.08))
+    fig.update_layout(height=PHONE_LINE_CHART_PX if phone else 420, margin=dict(l=10, r=10, t=30, b=40),
+                      legend=dict(orientation="h", y=1.08))
     return fig
