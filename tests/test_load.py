@@ -25,7 +25,7 @@ def test_every_cache_is_bounded():
     """Every st.cache_data / st.cache_resource of ui.cache holds a bounded number of values, and every
     cache of records a bounded number of bytes."""
     functions = cached_functions()
-    assert {"_load", "_trace", "_timeline", "get_run", "get_unrolled", "get_side_by_side"} <= set(functions)
+    assert {"_load", "_trace", "_timeline", "get_run", "_unrolled", "_side_by_side", "_encoder_decoder", "_film_figure"} <= set(functions)
     for name, function in functions.items():
         info = function._info
         assert info.max_entries is not None and info.max_entries <= cache.MAX_TRACES, name

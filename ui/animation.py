@@ -71,17 +71,6 @@ def stacked(spans: list[tuple[float, float]], total_px: float) -> list[tuple[flo
     return out
 
 
-def wrapped(text: str, width_px: float, font_px: float) -> str:
-    """`text` broken into lines (<br>) at spaces so that each fits `width_px` (tags take no room)."""
-    lines: list[str] = []
-    for word in text.split(" "):
-        if lines and label_width(lines[-1] + " " + word, font_px) <= width_px:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "<br>".join(line for line in lines if line)
-
-
 def symmetric_range(*arrays: np.ndarray) -> float:
     """A colour range symmetric around 0 that covers every value."""
     largest = max(float(np.max(np.abs(a))) for a in arrays if a.size)
@@ -218,12 +207,11 @@ def animation_controls(fig: go.Figure, names: list[str], prefix: str = "frame: "
     pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")
     fig.update_layout(
         updatemenus=[dict(type="buttons", direction="left", x=0.0, y=0, xanchor="left", yanchor="top",
-                          pad=dict(t=below_px, r=6), showactive=False,
+                          pad=dict(r=6), showactive=False,
                           buttons=[dict(label="▶ Play", method="animate", args=[list(names), play]),
                                    dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
                                    dict(label="▷ Resume", method="animate", args=[None, resume])])],
-        sliders=[dict(active=0, x=0.0 if stacked_slider else 0.27, len=1.0 if stacked_slider else 0.73, y=0,
-                      yanchor="top", pad=dict(t=below_px + 42 if stacked_slider else below_px - 16, b=0),
+        sliders=[dict(active=0, y=0, yanchor="top",
                       currentvalue=dict(prefix=prefix, font=dict(size=13)), ticklen=0, minorticklen=0,
                       font=dict(size=1, color="rgba(0,0,0,0)"),
                       steps=[dict(label=name, method="animate",
@@ -231,3 +219,17 @@ def animation_controls(fig: go.Figure, names: list[str], prefix: str = "frame: "
                                                      transition=dict(duration=0))])
                              for name in names])],
     )
+    place_controls(fig, below_px, stacked_slider)
+
+
+SLIDER_UNDER_PX = 42  # a slider under the buttons starts this far below their top (a button is about 34 px)
+
+
+def place_controls(fig: go.Figure, below_px: float, stacked_slider: bool) -> None:
+    """Where an animation's controls sit: the buttons `below_px` under the plots (clear of the bottom
+    axis labels), the slider beside them or, on a narrow figure, under them across the whole width."""
+    fig.layout.updatemenus[0].pad.t = below_px
+    if stacked_slider:
+        fig.layout.sliders[0].update(x=0.0, len=1.0, pad=dict(t=below_px + SLIDER_UNDER_PX, b=0))
+    else:
+        fig.layout.sliders[0].update(x=0.27, len=0.73, pad=dict(t=below_px - 16, b=0))

@@ -122,17 +122,25 @@ def get_gradient_norms(name: str, text: str):
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_FIGURES)  # read-only, like get_timeline
-def get_unrolled(name: str, text: str, phone: bool = False) -> go.Figure:
+def _unrolled(name: str, text: str, phone: bool) -> go.Figure:
     from .rnn_charts import unrolled_figure
 
     return unrolled_figure(get_run(name, text), phone=phone)
 
 
+def get_unrolled(name: str, text: str, phone: bool = False) -> go.Figure:
+    return _unrolled(name, text, bool(phone))  # every argument passed: the warm start's entry is the page's
+
+
 @st.cache_resource(show_spinner=False, max_entries=MAX_FIGURES)  # read-only, like get_timeline
-def get_encoder_decoder(name: str, text: str, phone: bool = False) -> go.Figure:
+def _encoder_decoder(name: str, text: str, phone: bool) -> go.Figure:
     from .encdec_charts import encoder_decoder_figure
 
     return encoder_decoder_figure(get_trace(name, text), phone=phone)
+
+
+def get_encoder_decoder(name: str, text: str, phone: bool = False) -> go.Figure:
+    return _encoder_decoder(name, text, bool(phone))
 
 
 @st.cache_data(show_spinner=False, max_entries=MAX_PREFIXES, max_size=PREFIX_BYTES)
@@ -159,11 +167,15 @@ def get_generation_figure(name: str, prompt: str, length: int, temperature: floa
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_FIGURES)  # read-only, like get_timeline
-def get_side_by_side(with_attention: str, without: str, text: str, phone: bool = False) -> go.Figure:
+def _side_by_side(with_attention: str, without: str, text: str, phone: bool) -> go.Figure:
     from .encdec_charts import side_by_side_figure
 
     return side_by_side_figure(get_trace(with_attention, text), get_trace(without, text),
                                split=get_model(without).target_tokens, phone=phone)
+
+
+def get_side_by_side(with_attention: str, without: str, text: str, phone: bool = False) -> go.Figure:
+    return _side_by_side(with_attention, without, text, bool(phone))
 
 
 def answer_note(name: str, text: str) -> str | None:
@@ -299,13 +311,17 @@ def get_film(name: str):
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)  # read-only, like get_timeline; about 1 MB each
-def get_film_figure(name: str, probe: int, phone: bool = False) -> go.Figure:
+def _film_figure(name: str, probe: int, phone: bool) -> go.Figure:
     """The film of `name` on probe `probe`, with the held-out curve of its twin's film when there is one
     (laid out for a `phone` or a wide screen)."""
     from .film_charts import film_figure, twin_name
 
     twin = twin_name(name)
     return film_figure(get_film(name), probe, get_film(twin) if twin in get_film_names() else None, phone=phone)
+
+
+def get_film_figure(name: str, probe: int, phone: bool = False) -> go.Figure:
+    return _film_figure(name, int(probe), bool(phone))
 
 
 def get_film_names() -> list[str]:

@@ -18,9 +18,10 @@ from core import Trace, list_models
 
 from .animation import (HIGHLIGHT, NARROWEST_PX, PHONE_FIGURE_PX, PLOT_PX, STATE_SCALE, WEIGHT_SCALE, animated,
                         animation_layout, bar_beside, colour_axis, cover, fitting_ticks, frame_bars, label_width,
-                        outline, stacked, subplot_ref, symmetric_range, unit_order, unit_rows, wrapped)
+                        outline, stacked, subplot_ref, symmetric_range, unit_order, unit_rows)
 from .equations import exp_text
 from .labels import plot_text, token_label
+from .phone_stack import wrap
 
 
 def source_tick_labels(trace: Trace) -> list[str]:
@@ -255,7 +256,7 @@ def timeline_figure(trace: Trace, phone: bool = False) -> go.Figure:
     moments = _moments(trace)
     lines = 1
     if phone:
-        moments = [replace(moment, title=wrapped(moment.title, PHONE_FIGURE_PX - 24, 13)) for moment in moments]
+        moments = [replace(moment, title=wrap(moment.title, PHONE_FIGURE_PX - 24, 13)) for moment in moments]
         lines = max(moment.title.count("<br>") + 1 for moment in moments)
     grid = _Layout(trace, phone, lines)
     fig, n, m = grid.fig, grid.n, grid.m

@@ -11,14 +11,13 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from .animation import label_width
+from .animation import PHONE_FIGURE_PX as FIGURE_PX  # a figure's width in a 390-pixel phone window
+from .animation import SLIDER_UNDER_PX, label_width, place_controls
 
-FIGURE_PX = 358  # a figure's width in a 390-pixel phone window (measured: Streamlit's side padding)
 TITLE_PX = 13  # the font of a phone figure's title
 TITLE_LINE_PX = 19  # one line of that title, with Plotly's line spacing
 TITLE_TOP_PX = 16  # the room above a title (a top margin is TITLE_TOP_PX and the title's lines, then the plots)
 CONTROLS_PX = 66  # the Play buttons' distance below the lowest plot (animation.animation_controls' pad)
-BUTTONS_PX = 34  # the buttons' height, with a gap before the slider
 SLIDER_PX = 56  # the slider: its current value above the rail, and the rail
 PHONE_MARGIN = dict(l=52, r=14)  # room at the left for unit numbers and an axis title
 PHONE_PLOT_PX = FIGURE_PX - PHONE_MARGIN["l"] - PHONE_MARGIN["r"]  # the plot width inside those margins
@@ -131,6 +130,5 @@ def phone_controls(fig: go.Figure, clear_px: float = CONTROLS_PX) -> float:
     """The Play/Pause/Resume buttons at the left, `clear_px` below the lowest plot (room for its
     tick labels and axis title), and the slider under them across the whole width (side by side
     they do not fit a phone). Returns the bottom margin they need."""
-    fig.layout.updatemenus[0].pad.t = clear_px
-    fig.layout.sliders[0].update(x=0, len=1, pad=dict(t=clear_px + BUTTONS_PX, b=0))
-    return clear_px + BUTTONS_PX + SLIDER_PX
+    place_controls(fig, clear_px, stacked_slider=True)
+    return clear_px + SLIDER_UNDER_PX + SLIDER_PX
