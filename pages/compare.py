@@ -39,13 +39,14 @@ page_state.open("Attention vs none",
                 "Each task has two models trained on the same data with the same budget: one whose decoder attends over "
                 "every encoder state $h^e_j$ at every step, and the plain encoder-decoder whose decoder sees only "
                 "$c = h^e_n$. Give both the same input.")
-controls = st.columns([2, 5])
+controls = st.columns([2, 5, 1.2], vertical_alignment="bottom")
 task = controls[0].selectbox("Task", tasks, key=key("task"), on_change=on_task_change)
 attn_card, plain_card = pairs[task]["attn"], pairs[task]["noattn"]
 with controls[1]:
     text = widgets.sentence_box(PAGE, "Input (press Enter to run)", "Any text; long inputs are cut at the models' "
                                 "length limit.")
-widgets.example_chooser(PAGE, attn_card)
+with controls[2]:
+    widgets.example_popover(PAGE, attn_card)
 widgets.model_notes(attn_card)
 text = widgets.capped(text, MAX_TEXT_CHARS)
 if not text.strip():

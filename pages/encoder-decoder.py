@@ -42,14 +42,15 @@ page_state.open("The encoder-decoder and its limits",
                 "$c = h^e_n$, one fixed-length vector. The decoder starts from $h^d_0 = c$ and reads $c$ again at "
                 "every step: $h^d_i = g(y_{i-1}, h^d_{i-1}, c)$. Everything it knows about the input has to fit in $c$.")
 
-controls = st.columns([3, 5])
+controls = st.columns([3, 5, 1.2], vertical_alignment="bottom")
 with controls[0]:
     card = widgets.model_picker(PAGE, cards, on_change=on_model_change)
 with controls[1]:
     text = widgets.sentence_box(PAGE, "Input (press Enter to run)", "Any text: unknown characters or words are "
                                 "read as <unk>; long inputs are cut at the model's length limit. "
                                 + GLOSSARY["unk"])
-widgets.example_chooser(PAGE, card)
+with controls[2]:
+    widgets.example_popover(PAGE, card)
 widgets.model_notes(card)
 text = widgets.capped(text, MAX_TEXT_CHARS)
 trace = None

@@ -39,7 +39,7 @@ page_state.open("Recurrent networks",
                 "character-level language model trained on Shakespeare's plays reads your text; after every character "
                 "its head turns $h_t$ into a guess of the next one.")
 
-controls = st.columns([2, 5])
+controls = st.columns([2, 5, 1.2], vertical_alignment="bottom")
 cell = controls[0].radio("Cell type", [c for c in CELLS if c in lms], key=key("cell"), horizontal=True,
                          format_func=CELL_NAMES.get, help="Three language models trained on the same text.")
 card = lms[cell]
@@ -47,7 +47,8 @@ with controls[1]:
     text = widgets.text_box(PAGE, "Text (Ctrl+Enter to run)", "Any text, line breaks included; characters the model "
                             f"never saw are read as <unk>; the first {MAX_CHARS} characters are read. "
                             f"{GLOSSARY['unk']}")
-widgets.example_chooser(PAGE, card)
+with controls[2]:
+    widgets.example_popover(PAGE, card)
 text = widgets.capped(text, MAX_CHARS)
 if not text:
     page_state.stop_with("Type some text above (or click an example) to watch the network read it.")

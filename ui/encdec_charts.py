@@ -331,7 +331,9 @@ def side_by_side_figure(with_attention: Trace, without: Trace, reference: list[s
     weights = with_attention.attention.astype(np.float32)  # (m, n)
     m = weights.shape[0]
     src_labels = source_tick_labels(with_attention)
-    fig = make_subplots(rows=3, cols=1, row_heights=[0.66, 0.17, 0.17], vertical_spacing=0.12,
+    height = int(min(760, max(560, 18 * m + 340)))
+    # 60 px between rows: the source tick labels under the matrix, then the next strip's title
+    fig = make_subplots(rows=3, cols=1, row_heights=[0.66, 0.17, 0.17], vertical_spacing=60 / (height - 180),
                         subplot_titles=("with attention: weights α<sub>ij</sub> of each step i over the source",
                                         "with attention: output y<sub>i</sub>",
                                         "without attention (every step reads c = h<sup>e</sup><sub>n</sub>): "
@@ -364,7 +366,7 @@ def side_by_side_figure(with_attention: Trace, without: Trace, reference: list[s
         note = f"  (with attention: {first_step_title(with_attention)})" if i == 1 and with_attention.steps else ""
         return dict(name=f"y{i}", layout=dict(shapes=shapes, title=dict(text=f"Decoder step i = {i}{note}")))
 
-    animation_layout(fig, int(min(760, max(560, 18 * m + 340))))
+    animation_layout(fig, height)  # its margins (70 + 110 px) frame the plot area the spacing is planned for
     fig.update_layout(coloraxis=colour_axis("α<sub>ij</sub>", WEIGHT_SCALE, 0, 1, bar_beside(fig, (1,), 1)),
                       coloraxis2=colour_axis("p(y<sub>i</sub>): the<br>probability the<br>model gave<br>its token",
                                              PROB_SCALE, 0, 1, bar_beside(fig, (2, 3), 1), digits=1))
