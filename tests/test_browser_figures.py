@@ -46,6 +46,10 @@ if "en-tr-attn" in SHIPPED:
 
 FIGURES = """[...document.querySelectorAll('.js-plotly-plot')].filter(gd => gd._fullLayout && gd.data
     && gd.data.length)"""  # an expression: every drawn figure
+KEY_OF = """(el => {
+    const keyed = el.closest('[class*="st-key-"]');
+    return keyed ? keyed.getAttribute('class').split(' ').find(c => c.startsWith('st-key-')).slice(7) : '';
+})"""  # a function: the key of an element's Streamlit container (a figure's: e.g. "rnn-unrolled"), to name it
 ANIMATED = """[...document.querySelectorAll('.js-plotly-plot')].find(gd => gd._fullLayout
     && gd._fullLayout.sliders && gd._fullLayout.sliders.length)"""  # the first animated figure
 
@@ -78,7 +82,8 @@ TEXT_BOXES_JS = """(index) => {
         if (r.width > 1 && r.height > 1) controls.push({selector: el.getAttribute('class'),
             text: el.textContent.slice(0, 20), x0: r.left, y0: r.top, x1: r.right, y1: r.bottom});
     }
-    return {texts, controls, figure: {x0: page.left, y0: page.top, x1: page.right, y1: page.bottom}};
+    return {texts, controls, figure: {x0: page.left, y0: page.top, x1: page.right, y1: page.bottom,
+                                      key: """ + KEY_OF + """(gd)}};
 }"""
 
 LEGENDS_JS = """(index) => {
@@ -168,14 +173,14 @@ def overlapping_text(page, indices, label: str = "") -> list[str]:
     for index in indices:
         boxes = page.evaluate(TEXT_BOXES_JS, index)
         texts = boxes["texts"]
+        figure = f"figure {index} ({boxes['figure']['key']}){label}"
         for i, a in enumerate(texts):
             for b in texts[i + 1:]:
                 if overlaps(a, b):
-                    problems.append(f"figure {index}{label}: {a['text']!r} ({a['selector']}) overlaps {b['text']!r} "
-                                    f"({b['selector']})")
+                    problems.append(f"{figure}: {a['text']!r} ({a['selector']}) overlaps {b['text']!r} ({b['selector']})")
             for control in boxes["controls"]:
                 if a["selector"] not in (".updatemenu-item-text", ".slider-current-value") and overlaps(a, control):
-                    problems.append(f"figure {index}{label}: {a['text']!r} ({a['selector']}) lies on {control['text']!r}")
+                    problems.append(f"{figure}: {a['text']!r} ({a['selector']}) lies on {control['text']!r}")
     return problems
 
 

@@ -6,7 +6,7 @@ projector's) is hidden. Screenshots of each whole page, phone-<view>.png, go to 
 import pytest
 
 from test_browser import SHOTS
-from test_browser_figures import FIGURES, TEXT_BOXES_JS, VIEWS, open_view
+from test_browser_figures import FIGURES, KEY_OF, TEXT_BOXES_JS, VIEWS, open_view
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
@@ -40,15 +40,12 @@ PAST_THE_EDGE_JS = """(slack) => {
         for (let box = el.parentElement; box; box = box.parentElement) boxes.push(box);
         return boxes;
     }));
-    return past.filter(el => !outer.has(el)).map(el => {
-        const keyed = el.closest('[class*="st-key-"]');
-        return {testid: (el.closest('[data-testid]') || {dataset: {}}).dataset.testid || '',
-                key: keyed ? keyed.getAttribute('class').split(' ').find(c => c.startsWith('st-key-')) : '',
-                element: el.tagName.toLowerCase() + (el.getAttribute('class') ? '.' + el.getAttribute('class')
-                    .trim().split(/\\s+/).slice(0, 2).join('.') : ''),
-                text: (el.innerText || el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 60),
-                right: Math.round(el.getBoundingClientRect().right)};
-    });
+    return past.filter(el => !outer.has(el)).map(el => ({
+        testid: (el.closest('[data-testid]') || {dataset: {}}).dataset.testid || '', key: """ + KEY_OF + """(el),
+        element: el.tagName.toLowerCase() + (el.getAttribute('class') ? '.' + el.getAttribute('class').trim()
+            .split(/\\s+/).slice(0, 2).join('.') : ''),
+        text: (el.innerText || el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 60),
+        right: Math.round(el.getBoundingClientRect().right)}));
 }"""
 
 # Every box that scrolls the page itself sideways: the document, and the app's containers around the content.
@@ -71,9 +68,7 @@ FIGURE_BOXES_JS = """() => (""" + FIGURES + """).map((gd, index) => {
     const r = gd.getBoundingClientRect();
     const plots = Object.entries(gd._fullLayout._plots || {}).map(([name, plot]) => ({
         name, width: plot.xaxis._length, height: plot.yaxis._length}));
-    const keyed = gd.closest('[class*="st-key-"]');
-    return {index, left: r.left, right: r.right, width: r.width, height: r.height, plots,
-            key: keyed ? keyed.getAttribute('class').split(' ').find(c => c.startsWith('st-key-')).slice(7) : ''};
+    return {index, left: r.left, right: r.right, width: r.width, height: r.height, plots, key: """ + KEY_OF + """(gd)};
 })"""
 
 # Every drawn tick label (axes' and colour bars'), and how many axes are meant to show tick labels
