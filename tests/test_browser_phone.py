@@ -2,7 +2,10 @@
 app.py`), once the page has rerun with its figures laid out for the phone (ui/viewport.py): nothing
 runs past the window's right edge and the page never scrolls sideways, every figure is drawn, fits
 the window and keeps its text inside it, tick labels are at least 10 px, and the presenter switch (a
-projector's) is hidden. Screenshots of each whole page, phone-<view>.png, go to artifacts/screenshots/."""
+projector's) is hidden, and the widgets still show the link's model, task and text after the phone's
+rerun. Screenshots of each whole page, phone-<view>.png, go to artifacts/screenshots/."""
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from test_browser import SHOTS
@@ -80,6 +83,13 @@ TICK_SIZES_JS = """() => ({
         .map(el => ({index, text: el.textContent.slice(0, 20), size: parseFloat(getComputedStyle(el).fontSize)}))),
     labelled: (""" + FIGURES + """).flatMap(gd => Object.entries(gd._fullLayout).filter(([name, axis]) =>
         /^[xy]axis\\d*$/.test(name) && axis.visible && axis.showticklabels)).length})"""
+
+# What the page's choosers and text boxes show.
+SHOWN_JS = """() => ({
+    choices: [...document.querySelectorAll('[data-testid="stSelectbox"] input')].map(el => el.value),
+    texts: [...document.querySelectorAll('[data-testid="stTextInput"] input, [data-testid="stTextArea"] textarea')]
+        .map(el => el.value)})"""
+CHOSEN = ("model", "task")  # link parameters a selectbox shows (its option's text starts with the name)
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +176,17 @@ def test_the_presenter_switch_is_hidden(phone, name):
     switch = phone(name).get_by_role("switch", name="Presenter view", include_hidden=True)
     assert switch.count() == 1  # on the page, as on every page
     assert switch.is_hidden()
+
+
+@pytest.mark.parametrize("name", [name for name in VIEWS if {*CHOSEN, "text"} & parse_qs(urlsplit(VIEWS[name]).query).keys()])
+def test_the_widgets_show_the_links_choices(phone, name):
+    """The page reruns when the window reports itself as a phone; its widgets must still show what the
+    link chose and the page computes (a box showing another model than the one drawn misleads)."""
+    query = {key: values[0] for key, values in parse_qs(urlsplit(VIEWS[name]).query).items()}
+    shown = phone(name).evaluate(SHOWN_JS)
+    for param in CHOSEN:
+        if param in query:
+            assert any(choice.split()[0] == query[param] for choice in shown["choices"]), \
+                f"{name}: the link's {param} {query[param]!r}, the selectboxes show {shown['choices']}"
+    if "text" in query:
+        assert query["text"] in shown["texts"], f"{name}: the link's text {query['text']!r}, the boxes show {shown['texts']}"
