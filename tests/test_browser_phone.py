@@ -155,8 +155,9 @@ def test_every_figure_is_drawn_fits_the_window_and_keeps_its_text(phone, name):
             problems.append(f"{label}: spans {figure['left']:.0f} to {figure['right']:.0f} px of a {width} px window")
         boxes = page.evaluate(TEXT_BOXES_JS, figure["index"])
         edge = boxes["figure"]
-        problems += [f"{label}: {text['text']!r} ({text['selector']}) runs off the figure "
-                     f"({text['x0']:.0f}-{text['x1']:.0f} px across, figure {edge['x0']:.0f}-{edge['x1']:.0f})"
+        problems += [f"{label}: {text['text']!r} ({text['selector']}) runs off the figure: x {text['x0']:.0f}-"
+                     f"{text['x1']:.0f}, y {text['y0']:.0f}-{text['y1']:.0f} px; the figure x {edge['x0']:.0f}-"
+                     f"{edge['x1']:.0f}, y {edge['y0']:.0f}-{edge['y1']:.0f}"
                      for text in boxes["texts"]
                      if text["x0"] < edge["x0"] - SLACK_PX or text["x1"] > edge["x1"] + SLACK_PX
                      or text["y0"] < edge["y0"] - SLACK_PX or text["y1"] > edge["y1"] + SLACK_PX]
