@@ -1,7 +1,7 @@
 """Every page on a 390x844 phone, in a real browser (Chromium + Playwright against `streamlit run
 app.py`), once the page has rerun with its figures laid out for the phone (ui/viewport.py): nothing
 runs past the window's right edge and the page never scrolls sideways, every figure is drawn, fits
-the window and keeps its text inside it, tick labels are at least 10 px, and the presenter switch (a
+the window and keeps its text inside it, tick labels are at least 10 px, the presenter switch (a
 projector's) is hidden, and the widgets still show the link's model, task and text after the phone's
 rerun. Screenshots of each whole page, phone-<view>.png, go to artifacts/screenshots/."""
 from urllib.parse import parse_qs, urlsplit
@@ -10,9 +10,9 @@ import pytest
 
 from test_browser import SHOTS
 from test_browser_figures import FIGURES, KEY_OF, TEXT_BOXES_JS, VIEWS, open_view
+from test_browser_figures import pytestmark  # noqa: F401  the same views: browser tests, and their models
 
 pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.browser
 
 PHONE = (390, 844)
 PAGES = {"home": "/", **VIEWS}  # the home page has no figure: its tables and text are checked
@@ -55,7 +55,8 @@ PAST_THE_EDGE_JS = """(slack) => {
 SIDEWAYS_JS = """() => {
     const scrolled = [];
     const page = document.scrollingElement;
-    if (page.scrollWidth > page.clientWidth) scrolled.push({box: 'document', width: page.scrollWidth, shown: page.clientWidth});
+    if (page.scrollWidth > page.clientWidth)
+        scrolled.push({box: 'document', width: page.scrollWidth, shown: page.clientWidth});
     for (let box = document.querySelector('[data-testid="stMainBlockContainer"]'); box && box !== page;
          box = box.parentElement) {
         if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX) && box.scrollWidth > box.clientWidth)
@@ -77,9 +78,9 @@ FIGURE_BOXES_JS = """() => (""" + FIGURES + """).map((gd, index) => {
 # Every drawn tick label (axes' and colour bars'), and how many axes are meant to show tick labels
 # (a diagram's hidden axes have none).
 TICK_SIZES_JS = """() => ({
-    sizes: (""" + FIGURES + """).flatMap((gd, index) => [...gd.querySelectorAll('g[class$="tick"] > text, .cbaxis text')]
-        .filter(el => el.textContent.trim() && el.getBoundingClientRect().width > 0
-                && getComputedStyle(el).visibility !== 'hidden')
+    sizes: (""" + FIGURES + """).flatMap((gd, index) => [
+        ...gd.querySelectorAll('g[class$="tick"] > text, .cbaxis text')].filter(el => el.textContent.trim()
+            && el.getBoundingClientRect().width > 0 && getComputedStyle(el).visibility !== 'hidden')
         .map(el => ({index, text: el.textContent.slice(0, 20), size: parseFloat(getComputedStyle(el).fontSize)}))),
     labelled: (""" + FIGURES + """).flatMap(gd => Object.entries(gd._fullLayout).filter(([name, axis]) =>
         /^[xy]axis\\d*$/.test(name) && axis.visible && axis.showticklabels)).length})"""
@@ -179,15 +180,20 @@ def test_the_presenter_switch_is_hidden(phone, name):
     assert switch.is_hidden()
 
 
-@pytest.mark.parametrize("name", [name for name in VIEWS if {*CHOSEN, "text"} & parse_qs(urlsplit(VIEWS[name]).query).keys()])
+def link_query(name: str) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(urlsplit(VIEWS[name]).query).items()}
+
+
+@pytest.mark.parametrize("name", [name for name in VIEWS if {*CHOSEN, "text"} & link_query(name).keys()])
 def test_the_widgets_show_the_links_choices(phone, name):
     """The page reruns when the window reports itself as a phone; its widgets must still show what the
     link chose and the page computes (a box showing another model than the one drawn misleads)."""
-    query = {key: values[0] for key, values in parse_qs(urlsplit(VIEWS[name]).query).items()}
+    query = link_query(name)
     shown = phone(name).evaluate(SHOWN_JS)
     for param in CHOSEN:
         if param in query:
             assert any(choice.split()[0] == query[param] for choice in shown["choices"]), \
                 f"{name}: the link's {param} {query[param]!r}, the selectboxes show {shown['choices']}"
     if "text" in query:
-        assert query["text"] in shown["texts"], f"{name}: the link's text {query['text']!r}, the boxes show {shown['texts']}"
+        assert query["text"] in shown["texts"], \
+            f"{name}: the link's text {query['text']!r}, the boxes show {shown['texts']}"
