@@ -122,7 +122,6 @@ def photograph_whole(page, path) -> None:
         page.set_viewport_size({"width": PHONE[0], "height": min(height, TALLEST_PX)})
         page.wait_for_timeout(1500)
     page.screenshot(path=str(path))
-    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
 
 
 @pytest.mark.parametrize("name", list(PAGES))
