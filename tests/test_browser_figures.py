@@ -1,12 +1,15 @@
 """Every figure says what it shows, in a real browser (Chromium + Playwright against `streamlit run
-app.py`): on every page at 1280x720 and 1920x1080 each colour scale has a drawn colour bar with a
+app.py`): on every page at 1280x720 and 1920x1080 (and on a 390x844 phone, once the page has rerun
+with its figures laid out for the phone) each colour scale has a drawn colour bar with a
 title, no text overlaps other text or a control, every animation opens on its first frame and
 never blanks a heatmap during Play (checked in the data Plotly holds and in the pixels), the first
 decoder step says why it looks at the last token, and every link the README shows opens a view
 that teaches something. Screenshots go to artifacts/screenshots/ for a person to look at."""
 import io
+import json
 import re
 import time
+from collections.abc import Callable
 from urllib.parse import parse_qs, quote, urlsplit
 
 import numpy as np
@@ -14,6 +17,7 @@ import pytest
 
 from conftest import ROOT, RECURRENT, SHIPPED, shipped
 from test_browser import SHOTS, settle
+from ui import viewport
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser,
@@ -22,8 +26,8 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not {"dates-attn", "reverse-attn", "reverse-noattn"} <= set(SHIPPED),
                                  reason="encoder-decoders")]
 
-SIZES = [(1280, 720), (1920, 1080)]
-VIEWS = {  # every page, and the views where text is most crowded
+SIZES = [(1280, 720), (1920, 1080), (390, 844)]  # a laptop, a projector or large screen, a phone
+VIEWS = {  # every page with figures, and the views where text is most crowded
     "rnn": "/rnn?cell=lstm",
     "rnn-long": "/rnn?cell=gru&text=" + quote("To be, or not to be, that is the question: whether 'tis nobler in the "
                                                "mind to suffer the slings and arrows of outrageous fortune"),
@@ -35,12 +39,17 @@ VIEWS = {  # every page, and the views where text is most crowded
     "attention": "/attention?model=dates-attn&text=" + quote("Samstag, 24. Dezember 2016"),
     "attention-long": "/attention?model=reverse-attn&text=abcdefghijklmnopqrstuvwxyzabcdefghijklmn",
     "compare": "/compare?task=reverse&text=thequickbrownfoxjumpsover",
+    "training": "/training?model=reverse-attn",
 }
 if "en-tr-attn" in SHIPPED:
     VIEWS["attention-pieces"] = "/attention?model=en-tr-attn&text=" + quote("I answered many questions.")
 
 FIGURES = """[...document.querySelectorAll('.js-plotly-plot')].filter(gd => gd._fullLayout && gd.data
     && gd.data.length)"""  # an expression: every drawn figure
+KEY_OF = """(el => {
+    const keyed = el.closest('[class*="st-key-"]');
+    return keyed ? keyed.getAttribute('class').split(' ').find(c => c.startsWith('st-key-')).slice(7) : '';
+})"""  # a function: the key of an element's Streamlit container (a figure's: e.g. "rnn-unrolled"), to name it
 ANIMATED = """[...document.querySelectorAll('.js-plotly-plot')].find(gd => gd._fullLayout
     && gd._fullLayout.sliders && gd._fullLayout.sliders.length)"""  # the first animated figure
 
@@ -73,7 +82,8 @@ TEXT_BOXES_JS = """(index) => {
         if (r.width > 1 && r.height > 1) controls.push({selector: el.getAttribute('class'),
             text: el.textContent.slice(0, 20), x0: r.left, y0: r.top, x1: r.right, y1: r.bottom});
     }
-    return {texts, controls, figure: {x0: page.left, y0: page.top, x1: page.right, y1: page.bottom}};
+    return {texts, controls, figure: {x0: page.left, y0: page.top, x1: page.right, y1: page.bottom,
+                                      key: """ + KEY_OF + """(gd)}};
 }"""
 
 LEGENDS_JS = """(index) => {
@@ -92,10 +102,47 @@ def overlaps(a: dict, b: dict, slack: float = 2.0) -> bool:
     return min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > slack and min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > slack
 
 
-def open_view(browser, server, path: str, width: int, height: int):
+def watch_phone_run(page) -> Callable[[], bool]:
+    """Call before the page opens. A phone's window reports itself once the page has run wide, and the
+    page reruns with its figures laid out for the phone (ui/viewport.py); the returned check is True
+    once that run has finished. The server's status can say "finished" between the two runs, so the
+    page's own messages tell: the rerun it asks for with the viewport saying "phone", then the
+    server's end of a run after it."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    seen = {"asked": False, "done": False}
+
+    def asks_for_phone(payload) -> None:
+        message = BackMsg.FromString(payload if isinstance(payload, bytes) else payload.encode())
+        if message.WhichOneof("type") == "rerun_script" and any(
+                widget.id.endswith(f"-{viewport.KEY}") and widget.WhichOneof("value") == "json_value"
+                and json.loads(widget.json_value).get("kind") == viewport.PHONE
+                for widget in message.rerun_script.widget_states.widgets):
+            seen["asked"] = True
+
+    def ends_a_run(payload) -> None:
+        if seen["asked"] and not seen["done"] and isinstance(payload, bytes):
+            message = ForwardMsg.FromString(payload)
+            seen["done"] = (message.WhichOneof("type") == "script_finished"
+                            and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN)
+
+    page.on("websocket", lambda ws: (ws.on("framesent", asks_for_phone), ws.on("framereceived", ends_a_run)))
+    return lambda: seen["done"]
+
+
+def open_view(browser, server, path: str, width: int, height: int, ready: str = f"{ANIMATED} !== undefined"):
+    """The page at `path` in a `width` x `height` window, once its run for that window has finished and
+    its figures have been drawn. `ready`: a JavaScript expression true once the page is drawn (by
+    default, its animation: every page with figures has one)."""
     page = browser.new_page(viewport={"width": width, "height": height})
+    laid_out = watch_phone_run(page) if width < viewport.PHONE_PX else (lambda: True)
     page.goto(server + path)
-    page.wait_for_function(f"() => {ANIMATED} !== undefined", timeout=120_000)  # every page has an animation
+    deadline = time.time() + 120
+    while not laid_out():
+        assert time.time() < deadline, f"{path} at {width}x{height}: the run for a phone's window never finished"
+        page.wait_for_timeout(200)
+    page.wait_for_function(f"() => {ready}", timeout=120_000)
     settle(page)
     count = -1
     while count != page.evaluate(f"() => {FIGURES}.length"):  # until no more figures appear
@@ -109,7 +156,13 @@ def views(browser, server):
     """Each view opened once per size: the page, kept open for the checks (closed at the end)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     opened = {}
-    yield lambda name, size: opened.setdefault((name, size), open_view(browser, server, VIEWS[name], *size))
+
+    def view(name: str, size: tuple[int, int]):
+        if (name, size) not in opened:
+            opened[name, size] = open_view(browser, server, VIEWS[name], *size)
+        return opened[name, size]
+
+    yield view
     for page in opened.values():
         page.close()
 
@@ -120,14 +173,14 @@ def overlapping_text(page, indices, label: str = "") -> list[str]:
     for index in indices:
         boxes = page.evaluate(TEXT_BOXES_JS, index)
         texts = boxes["texts"]
+        figure = f"figure {index} ({boxes['figure']['key']}){label}"
         for i, a in enumerate(texts):
             for b in texts[i + 1:]:
                 if overlaps(a, b):
-                    problems.append(f"figure {index}{label}: {a['text']!r} ({a['selector']}) overlaps {b['text']!r} "
-                                    f"({b['selector']})")
+                    problems.append(f"{figure}: {a['text']!r} ({a['selector']}) overlaps {b['text']!r} ({b['selector']})")
             for control in boxes["controls"]:
                 if a["selector"] not in (".updatemenu-item-text", ".slider-current-value") and overlaps(a, control):
-                    problems.append(f"figure {index}{label}: {a['text']!r} ({a['selector']}) lies on {control['text']!r}")
+                    problems.append(f"{figure}: {a['text']!r} ({a['selector']}) lies on {control['text']!r}")
     return problems
 
 
