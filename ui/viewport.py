@@ -19,12 +19,18 @@ _JS = """
 export default function (component) {
   const { setStateValue } = component;
   let sent = '%s';  // a wide window says nothing: the server's default, no extra run
+  // A report reruns the page: sent while the page's first run is still going, it would interrupt
+  // that run (which reads the page's link), so it waits until the app is idle.
+  const idle = () => !document.querySelector('[data-testid="stStatusWidget"]');
   const report = () => {
     const kind = window.innerWidth < %d ? '%s' : '%s';
-    if (kind !== sent) { sent = kind; setStateValue('kind', kind); }
+    if (kind === sent) return;
+    if (!idle()) { clearTimeout(timer); timer = setTimeout(report, 150); return; }
+    sent = kind;
+    setStateValue('kind', kind);
   };
-  report();
   let timer = null;
+  timer = setTimeout(report, 150);
   const onResize = () => { clearTimeout(timer); timer = setTimeout(report, 300); };
   window.addEventListener('resize', onResize);
   return () => { window.removeEventListener('resize', onResize); clearTimeout(timer); };
@@ -51,8 +57,18 @@ def track() -> None:
     with st.container(key="viewport-reporter"):
         result = _component()(key=KEY, default={"kind": WIDE}, on_kind_change=lambda: None)
     kind = getattr(result, "kind", None) if result is not None else None
+    previous = st.session_state.get(f"_{KEY}_kind")
+    st.session_state[f"_{KEY}_changed"] = kind in (PHONE, WIDE) and previous is not None and kind != previous
     if kind in (PHONE, WIDE):
         st.session_state[f"_{KEY}_kind"] = kind
+
+
+def changed() -> bool:
+    """True in the run the window's report started (the page's first run on a phone, or a resize
+    across PHONE_PX). The browser sends that rerun with the widget values it had on screen, which
+    can be older than the page's link (it may not have drawn the first run's values yet), so the
+    pages read their view from the link again in this run (ui.widgets.PageState.load)."""
+    return bool(st.session_state.get(f"_{KEY}_changed"))
 
 
 def is_phone() -> bool:

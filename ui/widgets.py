@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import ModelCard
 
-from . import present, shell
+from . import present, shell, viewport
 from .state import Param, params_for, parse_params
 
 
@@ -95,7 +95,8 @@ def plain_text(label: str, text: str) -> None:
 
 class PageState:
     """A page's parameters, declared once: `key(name)` names a widget's state, `load()` fills the
-    widgets from the link once per visit (a new session, or back from another page) and returns
+    widgets from the link once per visit (a new session, or back from another page; again when the
+    window has just said it is a phone, ui.viewport.changed) and returns
     notices about parameters that were ignored, `save()` writes the widgets' values into the link."""
 
     def __init__(self, page: str, spec: Sequence[Param]):
@@ -106,7 +107,7 @@ class PageState:
         return state_key(self.page, name)
 
     def load(self) -> list[str]:
-        if self.key(self.spec[0].name) in st.session_state:
+        if self.key(self.spec[0].name) in st.session_state and not viewport.changed():
             return []
         values, notices = parse_params(st.query_params.to_dict(), self.spec)
         for name, value in values.items():
