@@ -134,4 +134,22 @@ def test_the_grid_knows_each_panels_size_in_pixels():
     assert grid.height("enc") == pytest.approx(114, abs=0.5)
     assert grid.width("out_strip") > grid.width("dec")
     phone = _Layout(trace, phone=True)
-    assert phone.width("enc") == phone.width("out_strip") == PHONE_FIGURE_PX - 60
+    assert phone.width("enc") == phone.width("out_strip") < PHONE_FIGURE_PX - 60
+
+
+@pytest.mark.parametrize("build", ["scores_figure", "weights_figure", "context_figure", "alignment_figure"])
+def test_the_step_figures_on_a_phone_draw_the_same_numbers_with_a_colour_bar_off_the_plots(both, build):
+    from ui import charts
+
+    trace = both[0]
+    wide = figure_dict(getattr(charts, build)(trace, 1))
+    phone = figure_dict(getattr(charts, build)(trace, 1, phone=True))
+    strip = {"textposition", "xaxis", "yaxis"}  # where a bar's value is written; the axes a trace is drawn on
+    assert [{k: v for k, v in t.items() if k not in strip} for t in wide["data"]] == \
+        [{k: v for k, v in t.items() if k not in strip} for t in phone["data"]]
+    bar = phone["layout"].get("coloraxis", {}).get("colorbar")
+    if bar is not None:  # horizontal, below every plot
+        assert bar["orientation"] == "h"
+        lowest = min(v["domain"][0] for k, v in phone["layout"].items() if k.startswith("yaxis") and "domain" in v) \
+            if any(k.startswith("yaxis") and "domain" in v for k, v in phone["layout"].items()) else 0
+        assert bar["y"] < lowest

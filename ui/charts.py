@@ -21,7 +21,7 @@ from .animation import (HIGHLIGHT, NARROWEST_PX, PHONE_FIGURE_PX, PLOT_PX, STATE
                         outline, stacked, subplot_ref, symmetric_range, unit_order, unit_rows)
 from .equations import exp_text
 from .labels import plot_text, token_label
-from .phone_stack import wrap
+from .phone_stack import BAR_BAND_PX, Band, Cell, bar_across, stack, wrap
 
 
 def source_tick_labels(trace: Trace) -> list[str]:
@@ -185,12 +185,12 @@ class _Layout:
         if phone:
             align_px = min(220, max(100, 16 * m))
             plan = dict(src_strip=(0, 26), enc=(26, 150), scores=(26, 70), weights=(26, 70), align=(48, align_px),
-                        out_strip=(92, 44), dec=(26, 150), contexts=(54, 150), topk=(108, 110))
+                        out_strip=(112, 44), dec=(26, 150), contexts=(54, 150), topk=(128, 110))
             spans = [plan[name] for name in names]
             self.plot_px = sum(gap + size for gap, size in spans)
             y = dict(zip(names, stacked(spans, self.plot_px)))
             x = {name: (0, 1) for name in names}
-            self.width_px = PHONE_FIGURE_PX - 60
+            self.width_px = 0.85 * (PHONE_FIGURE_PX - 60)  # estimates of glyph widths run short on a phone
             margin = dict(l=44, r=16, t=26 + 18 * title_lines, b=132)
             height = int(self.plot_px + margin["t"] + margin["b"])
         else:
@@ -234,7 +234,7 @@ class _Layout:
         low = min(self.y[name][0] for name in names)
         if self.phone:
             return dict(orientation="h", x=0.2, xanchor="left", len=0.6, lenmode="fraction", thickness=10,
-                        y=low - 38 / self.plot_px, yanchor="top")  # under the panel's tick labels, title on top
+                        y=low - 30 / self.plot_px, yanchor="top")  # under the panel's tick labels, title on top
         high = max(self.y[name][1] for name in names)
         right = max(self.x[name][1] for name in names)
         return dict(x=right + 0.015, xanchor="left", y=(low + high) / 2, yanchor="middle", len=high - low,
@@ -424,9 +424,10 @@ def _rows_height(rows: int, extra: int = 150) -> int:
     return int(min(900, max(260, 22 * rows + extra)))
 
 
-def scores_figure(trace: Trace, step: int) -> go.Figure:
+def scores_figure(trace: Trace, step: int, phone: bool = False) -> go.Figure:
     """Step 1 of decoder step `step` (0-based): the query h^d_{i-1} above every h^e_j, and the score
-    of each h^e_j with it as a bar on the same row."""
+    of each h^e_j with it as a bar on the same row. `phone`: the bars under the vectors (each with
+    the rows' labels), the colour bar lying in a band of its own below."""
     s = trace.steps[step]
     n, H = trace.encoder_states.shape
     rows = np.vstack([s.query[None, :], trace.encoder_states]).astype(np.float32)  # (n+1, H)
@@ -448,11 +449,22 @@ def scores_figure(trace: Trace, step: int) -> go.Figure:
     fig.update_xaxes(title_text="score", row=1, col=2)
     fig.update_layout(height=_rows_height(n + 1), margin=dict(l=10, r=10, t=40, b=40), showlegend=False,
                       coloraxis=colour_axis("value of<br>a unit", STATE_SCALE, -bound, bound, bar_beside(fig, (1,), 1)))
+    if phone:
+        rows_px = min(420, max(140, 18 * (n + 1)))
+        spans = stack(fig, [Band((Cell(1, 1),), rows_px, below=40), Band((Cell(1, 2),), rows_px, below=40),
+                            Band((), BAR_BAND_PX, above=0, below=0)], 0, 10)
+        fig.update_yaxes(showticklabels=True, tickmode="array", tickvals=list(range(n + 1)), ticktext=labels,
+                         row=1, col=2)
+        fig.update_traces(textposition="inside", selector=dict(type="bar"))  # values inside their bars
+        fig.update_xaxes(nticks=4, row=1, col=2)
+        fig.layout.coloraxis.colorbar.update(bar_across(spans[2], share=0.6), title_text="value of a unit",
+                                             ticklabelposition="outside")
     return fig
 
 
-def weights_figure(trace: Trace, step: int) -> go.Figure:
-    """Step 2: the weights α_ij as bars; hover shows the score, score/T, exp(score/T) and α."""
+def weights_figure(trace: Trace, step: int, phone: bool = False) -> go.Figure:
+    """Step 2: the weights α_ij as bars; hover shows the score, score/T, exp(score/T) and α.
+    `phone`: the source ticks planned for a phone's width."""
     s = trace.steps[step]
     n = len(trace.src_tokens)
     scaled = s.scaled.astype(np.float64)  # score / T as the model's softmax read it (the trace's)
@@ -465,14 +477,15 @@ def weights_figure(trace: Trace, step: int) -> go.Figure:
                            textangle=0, name="weights",
                            hovertemplate="x%{x}<br>score = %{customdata[0]:.6f}<br>score / T = %{customdata[1]:.6f}"
                                          "<br>exp(score / T) = %{customdata[2]}<br>α = %{y:.6f}<extra></extra>"))
-    fig.update_xaxes(title_text="source position j", **fitting_ticks(source_tick_labels(trace), 0.85 * NARROWEST_PX))
+    fig.update_xaxes(title_text="source position j", **fitting_ticks(source_tick_labels(trace), _plot_px(phone)))
     fig.update_yaxes(title_text=f"α<sub>{step + 1}j</sub>", range=[0, 1.12])
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=20, b=40), showlegend=False)
     return fig
 
 
-def context_figure(trace: Trace, step: int) -> go.Figure:
-    """Step 3: each encoder state scaled by its weight, α_ij h^e_j (rows), adding up to c_i (last row)."""
+def context_figure(trace: Trace, step: int, phone: bool = False) -> go.Figure:
+    """Step 3: each encoder state scaled by its weight, α_ij h^e_j (rows), adding up to c_i (last row).
+    `phone`: the colour bar lying under the plot."""
     s = trace.steps[step]
     n, H = trace.encoder_states.shape
     weighted = (s.weights[:, None] * trace.encoder_states).astype(np.float32)  # (n, H)
@@ -496,11 +509,17 @@ def context_figure(trace: Trace, step: int) -> go.Figure:
     fig.update_xaxes(title_text="unit k", row=2, col=1)
     fig.update_layout(height=_rows_height(n + 3), margin=dict(l=10, r=10, t=40, b=40), showlegend=False,
                       coloraxis=colour_axis("value of<br>a unit", STATE_SCALE, -bound, bound, dict(len=0.9)))
+    if phone:
+        fig.update_layout(height=fig.layout.height + BAR_BAND_PX, margin=dict(b=40 + BAR_BAND_PX))
+        fig.layout.coloraxis.colorbar.update(orientation="h", x=0.5, xanchor="center", len=0.6, thickness=12,
+                                             y=-(40 + BAR_BAND_PX / 2) / _plot_height(fig), yanchor="middle",
+                                             title_text="value of a unit", ticklabelposition="outside")
     return fig
 
 
-def alignment_figure(trace: Trace, step: int | None = None) -> go.Figure:
-    """The alignment matrix α (m, n) with the tokens on both axes; `step` is outlined."""
+def alignment_figure(trace: Trace, step: int | None = None, phone: bool = False) -> go.Figure:
+    """The alignment matrix α (m, n) with the tokens on both axes; `step` is outlined. `phone`: the
+    source ticks planned for a phone's width, the colour bar lying under the matrix."""
     weights = trace.attention.astype(np.float32)
     m, n = weights.shape
     out_labels = [f"y<sub>{i + 1}</sub> {plot_text(token_label(t))}" for i, t in enumerate(trace.out_tokens)]
@@ -511,11 +530,26 @@ def alignment_figure(trace: Trace, step: int | None = None) -> go.Figure:
         fig.add_shape(type="rect", x0=0.5, x1=n + 0.5, y0=step + 0.5, y1=step + 1.5,
                       line=dict(color=HIGHLIGHT, width=3))
     height = _rows_height(m, extra=120)
-    fig.update_xaxes(side="top", **fitting_ticks(source_tick_labels(trace), 0.85 * NARROWEST_PX))
+    fig.update_xaxes(side="top", **fitting_ticks(source_tick_labels(trace), _plot_px(phone)))
     fig.update_yaxes(autorange="reversed", **fitting_ticks(out_labels, height - 50, vertical=True))
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10),
                       coloraxis=colour_axis("α<sub>ij</sub>", WEIGHT_SCALE, 0, 1, dict(len=0.9)))
+    if phone:
+        fig.update_layout(height=height + BAR_BAND_PX, margin=dict(b=10 + BAR_BAND_PX))
+        fig.layout.coloraxis.colorbar.update(orientation="h", x=0.5, xanchor="center", len=0.6, thickness=12,
+                                             y=-(10 + BAR_BAND_PX / 2) / _plot_height(fig), yanchor="middle",
+                                             ticklabelposition="outside")
     return fig
+
+
+def _plot_px(phone: bool) -> float:
+    """The width the step figures' source ticks are planned for (a phone's: its plot less the row labels)."""
+    return 0.6 * PHONE_FIGURE_PX if phone else 0.85 * NARROWEST_PX
+
+
+def _plot_height(fig: go.Figure) -> float:
+    margin = fig.layout.margin
+    return fig.layout.height - (margin.t or 0) - (margin.b or 0)
 
 
 def add_token_strips(fig: go.Figure, src_labels: list[str], positions, strip: dict, m: int, output_column: int = 2,

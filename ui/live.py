@@ -21,7 +21,7 @@ from core.checkpoint import model_from_files
 from core.live import (ATTENTION_CHOICES, HEARTBEAT_TIMEOUT, HIDDEN_SIZES, LEARNING_RATES, LIVE_TASKS, STEPS_MAX,
                        STEPS_MIN, STEPS_STEP, TRAIN_SECONDS, LiveBusy, LiveResult, LiveSettings, LiveSlot, LiveStatus)
 
-from . import present, session_models
+from . import present, session_models, viewport
 from .charts import alignment_figure
 from .labels import markdown_text
 
@@ -116,7 +116,8 @@ def _pictures(status: LiveStatus, prefix: str) -> None:
         if trace is None:
             st.caption("The probe input's alignment appears here once training has begun.")
         elif trace.steps and trace.steps[0].weights is not None:
-            present.chart(alignment_figure(trace), _key(prefix, "alignment"), config={"displayModeBar": False})
+            present.chart(alignment_figure(trace, phone=viewport.is_phone()), _key(prefix, "alignment"),
+                          config={"displayModeBar": False})
             st.caption(f"The alignment α of the probe input after {progress.probe_step:,} steps, redrawn every "
                        f"{REFRESH_SECONDS:g} s. Output so far: “{markdown_text(trace.output)}”.")
         else:

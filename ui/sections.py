@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import Trace
 
-from . import charts, equations, present, tables, widgets
+from . import charts, equations, present, tables, viewport, widgets
 from .labels import GLOSSARY, markdown_text, token_label
 
 
@@ -30,14 +30,14 @@ def step_in_depth(trace: Trace, step: int, key: str) -> None:
                                 label_visibility="collapsed") or PANES[0]
     if pane == PANES[0]:  # only the pane on screen is built and sent
         st.latex(eq.score)
-        present.chart(charts.scores_figure(trace, step), f"{key}.scores")
+        present.chart(charts.scores_figure(trace, step, phone=viewport.is_phone()), f"{key}.scores")
     elif pane == PANES[1]:
         st.latex(eq.softmax)
-        present.chart(charts.weights_figure(trace, step), f"{key}.weights")
+        present.chart(charts.weights_figure(trace, step, phone=viewport.is_phone()), f"{key}.weights")
     elif pane == PANES[2]:
         st.latex(eq.context)
         st.latex(eq.context_unit)
-        present.chart(charts.context_figure(trace, step), f"{key}.context")
+        present.chart(charts.context_figure(trace, step, phone=viewport.is_phone()), f"{key}.context")
     else:
         weights = tables.step_table(trace, step)
         st.dataframe(weights, hide_index=True)
@@ -53,7 +53,7 @@ def every_step(trace: Trace, step: int, key: str, target_level: str) -> None:
     """Every decoder step at once: outputs with their top choices, the alignment matrix (the
     selected step outlined), CSV downloads, and the beam's hypotheses when there was a beam."""
     st.dataframe(tables.outputs_table(trace), hide_index=True)
-    present.chart(charts.alignment_figure(trace, step), f"{key}.alignment")
+    present.chart(charts.alignment_figure(trace, step, phone=viewport.is_phone()), f"{key}.alignment")
     downloads = st.columns(2)
     widgets.csv_button("Alignment matrix α (CSV)", lambda: tables.attention_table(trace).to_csv(), "attention.csv",
                f"{key}.csv-attention", downloads[0])
