@@ -450,11 +450,12 @@ def scores_figure(trace: Trace, step: int, phone: bool = False) -> go.Figure:
     fig.update_layout(height=_rows_height(n + 1), margin=dict(l=10, r=10, t=40, b=40), showlegend=False,
                       coloraxis=colour_axis("value of<br>a unit", STATE_SCALE, -bound, bound, bar_beside(fig, (1,), 1)))
     if phone:
-        rows_px = min(420, max(140, 18 * (n + 1)))
-        spans = stack(fig, [Band((Cell(1, 1),), rows_px, below=40), Band((Cell(1, 2),), rows_px, below=40),
+        rows_px = min(600, max(140, 20 * (n + 1)))
+        ticks = fitting_ticks(labels, rows_px, vertical=True, start=0)  # every k-th row named, as many as fit
+        spans = stack(fig, [Band((Cell(1, 1),), rows_px, below=66), Band((Cell(1, 2),), rows_px, above=30, below=44),
                             Band((), BAR_BAND_PX, above=0, below=0)], 0, 10)
-        fig.update_yaxes(showticklabels=True, tickmode="array", tickvals=list(range(n + 1)), ticktext=labels,
-                         row=1, col=2)
+        fig.update_yaxes(showticklabels=True, **ticks, row=1, col=2)
+        fig.update_yaxes(**ticks, row=1, col=1)
         fig.update_traces(textposition="inside", selector=dict(type="bar"))  # values inside their bars
         fig.update_xaxes(nticks=4, row=1, col=2)
         fig.layout.coloraxis.colorbar.update(bar_across(spans[2], share=0.6), title_text="value of a unit",
