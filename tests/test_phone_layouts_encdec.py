@@ -147,6 +147,18 @@ def assert_subplot_titles_fit(spec: dict) -> None:
             assert label_width(line, 13) <= FIGURE_PX - 20, line
 
 
+def assert_phone_animation(wide: dict, phone: dict) -> None:
+    """An animation's phone layout: the wide one's frames, one column, colour bars in bands, and
+    controls, title, ticks and subplot titles that fit the phone."""
+    assert_same_frames(wide, phone)
+    assert_one_column(phone)
+    assert_bars_in_bands(phone)
+    assert_controls_fit(phone)
+    assert_title_inside(phone)
+    assert_ticks_fit(phone)
+    assert_subplot_titles_fit(phone)
+
+
 @pytest.mark.parametrize("name, text", [("reverse-noattn", REVERSE), ("en-tr-noattn", SENTENCE)])
 def test_the_encoder_decoder_on_a_phone_draws_the_same_numbers_in_one_column(name, text):
     wide, phone = both(encdec_charts.encoder_decoder_figure, shipped(name).translate(text))
@@ -189,13 +201,7 @@ def test_the_side_by_side_on_a_phone_draws_the_same_numbers_with_its_bars_in_a_b
             assert shown in (label, "✗" if label.endswith(" ✗") else "", "")
             assert label_width(shown, PHONE_STRIP_FONT) + 2 <= cell
         assert p["textfont"]["size"] == PHONE_STRIP_FONT
-    assert_same_frames(wide, phone)
-    assert_one_column(phone)
-    assert_bars_in_bands(phone)
-    assert_controls_fit(phone)
-    assert_title_inside(phone)
-    assert_ticks_fit(phone)
-    assert_subplot_titles_fit(phone)
+    assert_phone_animation(wide, phone)
 
 
 def test_a_marked_token_too_wide_for_its_cell_keeps_its_mark():
@@ -213,13 +219,7 @@ def test_a_marked_token_too_wide_for_its_cell_keeps_its_mark():
 def test_the_unrolled_network_on_a_phone_draws_the_same_numbers_in_one_column(first):
     wide, phone = both(rnn_charts.unrolled_figure, shipped("lm-lstm").run(PROSE), first=first)
     assert_same_data(wide["data"], phone["data"])
-    assert_same_frames(wide, phone)
-    assert_one_column(phone)
-    assert_bars_in_bands(phone)
-    assert_controls_fit(phone)
-    assert_title_inside(phone)
-    assert_ticks_fit(phone)
-    assert_subplot_titles_fit(phone)
+    assert_phone_animation(wide, phone)
     units = phone["layout"]["yaxis2"]
     rows = (units["domain"][1] - units["domain"][0]) * (phone["layout"]["height"] - phone["layout"]["margin"]["t"]
                                                         - phone["layout"]["margin"]["b"])

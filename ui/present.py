@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from . import shell
+
 if TYPE_CHECKING:  # app.py imports this module before numpy and Plotly (ui/shell.import_in_turn)
     import plotly.graph_objects as go
 
@@ -104,14 +106,6 @@ export default function (component) {
 }
 """
 
-_keys = None
-
-
-def _keyboard():
-    global _keys
-    if _keys is None:
-        _keys = st.components.v2.component("seq2seq_presenter_keys", js=_KEYS_JS)
-    return _keys
 
 
 def read_link(params: Mapping[str, object]) -> tuple[bool | None, str | None]:
@@ -159,7 +153,7 @@ def switch() -> None:
         st.info(notice)
     if is_on():
         st.html(_CSS)
-        _keyboard()(key="presenter-keys")
+        shell.page_script("seq2seq_presenter_keys", _KEYS_JS)(key="presenter-keys")
     sync_url()
 
 

@@ -1,6 +1,7 @@
 """What every page calls first."""
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 import threading
@@ -89,3 +90,10 @@ _COMPACT_TOP = """<style>
 def compact_top() -> None:
     """Pull every page's content up under the navigation bar (style only; takes no space)."""
     st.html(_COMPACT_TOP)
+
+
+@functools.cache
+def page_script(name: str, js: str):
+    """A script of the page's own (Streamlit's components v2: it runs in the app's page, no iframe),
+    registered once per process; call the result to mount it."""
+    return st.components.v2.component(name, js=js)

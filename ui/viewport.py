@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from . import shell
+
 PHONE_PX = 640  # narrower windows get the one-column figures
 KEY = "viewport"  # the component's key
 PHONE, WIDE = "phone", "wide"
@@ -41,21 +43,13 @@ export default function (component) {
 _CSS = """<style>.st-key-viewport-reporter, [data-testid="stLayoutWrapper"]:has(> .st-key-viewport-reporter)
 { display: none; }</style>"""
 
-_reporter = None
-
-
-def _component():
-    global _reporter
-    if _reporter is None:
-        _reporter = st.components.v2.component("seq2seq_viewport", js=_JS)
-    return _reporter
 
 
 def track() -> None:
     """app.py, before the page: mount the reporter and keep the window's class for this run."""
     st.html(_CSS)
     with st.container(key="viewport-reporter"):
-        result = _component()(key=KEY, default={"kind": WIDE}, on_kind_change=lambda: None)
+        result = shell.page_script("seq2seq_viewport", _JS)(key=KEY, default={"kind": WIDE}, on_kind_change=lambda: None)
     kind = getattr(result, "kind", None) if result is not None else None
     previous = st.session_state.get(f"_{KEY}_kind")
     st.session_state[f"_{KEY}_changed"] = kind in (PHONE, WIDE) and previous is not None and kind != previous
