@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from test_browser import SHOTS
-from test_browser_figures import FIGURES, KEY_OF, TEXT_BOXES_JS, VIEWS, open_view
+from test_browser_figures import FIGURES, KEY_OF, TEXT_BOXES_JS, VIEWS, open_view, text_overlaps
 from test_browser_figures import pytestmark  # noqa: F401  the same views: browser tests, and their models
 
 pytest.importorskip("playwright.sync_api")
@@ -162,6 +162,12 @@ def test_every_figure_is_drawn_fits_the_window_and_keeps_its_text(phone, name):
                      if text["x0"] < edge["x0"] - SLACK_PX or text["x1"] > edge["x1"] + SLACK_PX
                      or text["y0"] < edge["y0"] - SLACK_PX or text["y1"] > edge["y1"] + SLACK_PX]
     assert not problems, f"{name}:\n" + "\n".join(problems[:25])
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_no_text_overlaps_other_text_or_a_control(phone, name):
+    problems = text_overlaps(phone(name))
+    assert not problems, f"{name} at {PHONE[0]}x{PHONE[1]}:\n" + "\n".join(problems[:20])
 
 
 @pytest.mark.parametrize("name", list(VIEWS))
