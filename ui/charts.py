@@ -21,7 +21,7 @@ from .animation import (HIGHLIGHT, NARROWEST_PX, PHONE_FIGURE_PX, PLOT_PX, STATE
                         outline, stacked, subplot_ref, symmetric_range, unit_order, unit_rows)
 from .equations import exp_text
 from .labels import plot_text, token_label
-from .phone_stack import BAR_BAND_PX, Band, Cell, bar_across, stack, wrap
+from .phone_stack import BAR_BAND_PX, TITLE_PX, Band, Cell, bar_across, stack, wrap
 
 
 def source_tick_labels(trace: Trace) -> list[str]:
@@ -242,7 +242,6 @@ class _Layout:
 
 
 LINE_HEIGHT = 1.25  # a line of strip text, in font sizes
-TITLE_PX = 16  # the frame's caption above the panels (13 on a phone, wrapped)
 
 
 def timeline_figure(trace: Trace, phone: bool = False) -> go.Figure:
@@ -256,7 +255,7 @@ def timeline_figure(trace: Trace, phone: bool = False) -> go.Figure:
     moments = _moments(trace)
     lines = 1
     if phone:
-        moments = [replace(moment, title=wrap(moment.title, PHONE_FIGURE_PX - 24, 13)) for moment in moments]
+        moments = [replace(moment, title=wrap(moment.title, PHONE_FIGURE_PX - 24, TITLE_PX)) for moment in moments]
         lines = max(moment.title.count("<br>") + 1 for moment in moments)
     grid = _Layout(trace, phone, lines)
     fig, n, m = grid.fig, grid.n, grid.m
@@ -307,7 +306,7 @@ def timeline_figure(trace: Trace, phone: bool = False) -> go.Figure:
                                             vector_range, grid.bar(("dec", "contexts"))),
                       coloraxis2=colour_axis("α<sub>ij</sub>", WEIGHT_SCALE, 0, 1, grid.bar(("align",))))
     if phone:
-        fig.update_layout(title_font_size=13)
+        fig.update_layout(title_font_size=TITLE_PX)
     frames = [_frame(grid, trace, moment, scores, weights, out_labels, strip) for moment in moments]
     return animated(fig, frames, below_px=34, stacked_slider=phone)
 
@@ -553,11 +552,10 @@ def _plot_height(fig: go.Figure) -> float:
     return fig.layout.height - (margin.t or 0) - (margin.b or 0)
 
 
-def add_token_strips(fig: go.Figure, src_labels: list[str], positions, strip: dict, m: int, output_column: int = 2,
-                     source_at: tuple[int, int] = (1, 1), output_at: tuple[int, int] | None = None) -> None:
-    """The source tokens (subplot `source_at`) and the output tokens (`output_at`, by default row 1 of
-    `output_column`) as text strips without colour, so they need no legend: traces "source tokens"
-    and "output tokens"."""
+def add_token_strips(fig: go.Figure, src_labels: list[str], positions, strip: dict, m: int,
+                     source_at: tuple[int, int], output_at: tuple[int, int]) -> None:
+    """The source tokens (at subplot (row, col) `source_at`) and the output tokens (`output_at`) as
+    text strips without colour, so they need no legend: traces "source tokens" and "output tokens"."""
     clear = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]
     fig.add_trace(go.Heatmap(z=np.zeros((1, len(src_labels)), np.float32), x=positions, y=[0], text=[src_labels],
                              texttemplate="%{text}", colorscale=clear, showscale=False, name="source tokens",
@@ -565,4 +563,4 @@ def add_token_strips(fig: go.Figure, src_labels: list[str], positions, strip: di
     fig.add_trace(go.Heatmap(z=np.zeros((strip["lines"], m), np.float32), x=np.arange(1, m + 1),
                              y=np.arange(strip["lines"]), text=strip["rows"], texttemplate="%{text}",
                              textfont=dict(size=strip["size"]), colorscale=clear, showscale=False,
-                             name="output tokens", hoverinfo="skip"), *(output_at or (1, output_column)))
+                             name="output tokens", hoverinfo="skip"), *output_at)

@@ -54,7 +54,7 @@ def encoder_decoder_figure(trace: Trace, phone: bool = False) -> go.Figure:
                                         "decoder states h<sup>d</sup><sub>i</sub> (each step also reads c)",
                                         "output distribution: top choices"))
     strip = strip_text(out_labels, PHONE_PLOT_PX if phone else 0.44 * 0.85 * NARROWEST_PX)
-    add_token_strips(fig, src_labels, np.arange(1, n + 1), strip, m, output_column=3)  # 0, 1
+    add_token_strips(fig, src_labels, np.arange(1, n + 1), strip, m, source_at=(1, 1), output_at=(1, 3))  # 0, 1
     fig.add_trace(go.Heatmap(z=enc, x=np.arange(1, n + 1), y=np.arange(1, H + 1), coloraxis="coloraxis",
                              name="encoder states", customdata=units[:, :n],
                              hovertemplate="h<sup>e</sup><sub>%{x}</sub>, unit %{customdata}: %{z:.4f}<extra></extra>"),
