@@ -286,11 +286,16 @@ def test_play_never_blanks_what_is_computed(browser, server, path, heatmap, reve
     page.evaluate(f"() => {ANIMATED}.scrollIntoView({{block: 'start'}})")  # the whole figure on screen
     page.wait_for_timeout(1000)
     page.locator("g.updatemenu-button").filter(has_text="Play").first.click()
-    samples, blanks = 0, []
+    samples, blanks, moved = 0, [], 0
     deadline = time.time() + 120
     while time.time() < deadline:
         state = page.evaluate(PLAY_STATE_JS, heatmap)
         assert state["drawn"] == state["heatmaps"], f"frame {state['active']}: a heatmap is not drawn ({state})"
+        if state["top"] < 0 or state["top"] + state["height"] > 1000:  # the page moved under the figure: the
+            page.evaluate(f"() => {ANIMATED}.scrollIntoView({{block: 'start'}})")  # screenshot would be blank
+            moved += 1
+            assert moved <= 5, f"the figure keeps leaving the window ({state})"
+            continue
         shot = page.screenshot(clip={"x": state["left"], "y": state["top"], "width": state["right"] - state["left"],
                                      "height": state["height"]})
         after = page.evaluate(f"() => {ANIMATED}._fullLayout.sliders[0].active")
@@ -302,6 +307,8 @@ def test_play_never_blanks_what_is_computed(browser, server, path, heatmap, reve
         if white.any():
             blanks.append((state["active"], int(white.sum())))
             Image.open(io.BytesIO(shot)).save(SHOTS / f"blank-{path.strip('/').split('?')[0]}-{state['active']}.png")
+            if len(blanks) == 1:  # the whole window once, to see what covers the figure
+                page.screenshot(path=SHOTS / f"blank-{path.strip('/').split('?')[0]}-window.png")
         samples += 1
         if after == state["steps"] - 1:
             break
