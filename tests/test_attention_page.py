@@ -52,7 +52,25 @@ def test_page_opens_on_a_worked_example():
     assert source_strip(at) == labels(trace.src_tokens)
     spec = timeline(at)
     assert np.array_equal(array(named(spec, "alignment matrix")["z"]), trace.attention)
-    assert len(at.get("download_button")) >= 3  # the animation, α and the encoder states
+    assert len(at.get("download_button")) >= 1  # the animation
+
+
+def test_every_step_is_built_only_while_its_switch_is_on():
+    at = open_page({"model": "dates-attn", "text": "3rd of May 1979", "step": "3"})
+    trace = shipped("dates-attn").translate("3rd of May 1979")
+    keys = {d.key for d in at.get("download_button")}
+    assert "attention.all.csv-attention" not in keys and len(charts(at)) == 2  # the timeline, one step pane
+    at.toggle(key="attention.all.open").set_value(True).run()
+    assert not at.exception
+    assert {"attention.all.csv-attention", "attention.all.csv-encoder"} <= {d.key for d in at.get("download_button")}
+    alignment = next(s for s in charts(at) if not s.get("frames") and has_trace(s, "alignment matrix"))
+    assert np.array_equal(array(named(alignment, "alignment matrix")["z"]), trace.attention)
+    outputs = next(d.value for d in at.dataframe if "output y_i" in d.value.columns)
+    assert list(outputs["output y_i"]) == [token_label(s.token) for s in trace.steps]
+    at.slider(key="attention.step").set_value(1).run()  # it stays open while the step moves
+    assert not at.exception and at.toggle(key="attention.all.open").value
+    at.toggle(key="attention.all.open").set_value(False).run()
+    assert len(charts(at)) == 2
 
 
 def test_the_step_in_depth_builds_only_the_pane_on_screen():

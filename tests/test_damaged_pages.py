@@ -57,7 +57,7 @@ UNREADABLE_CARDS = ["numbers-attn", "numbers-noattn", "sentiment"]
 VISITS = [
     ("pages/home.py", {}, None, 0),
     ("pages/attention.py", {"model": "dates-attn"}, "dates-attn", 0),
-    ("pages/attention.py", {"model": "reverse-attn", "text": "abc"}, None, 3),  # timeline, one step pane, alignment
+    ("pages/attention.py", {"model": "reverse-attn", "text": "abc"}, None, 2),  # timeline, one step pane
     ("pages/compare.py", {"task": "dates"}, "dates-attn", 1),  # the accuracy by length of every task
     ("pages/compare.py", {"task": "reverse", "text": "abc"}, None, 2),
     ("pages/rnn.py", {"cell": "rnn"}, "lm-rnn", 0),

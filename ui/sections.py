@@ -51,14 +51,18 @@ def step_in_depth(trace: Trace, step: int, key: str) -> None:
 
 def every_step(trace: Trace, step: int, key: str, target_level: str) -> None:
     """Every decoder step at once: outputs with their top choices, the alignment matrix (the
-    selected step outlined), CSV downloads, and the beam's hypotheses when there was a beam."""
-    st.dataframe(tables.outputs_table(trace), hide_index=True)
-    present.chart(charts.alignment_figure(trace, step, phone=viewport.is_phone()), f"{key}.alignment")
-    downloads = st.columns(2)
-    widgets.csv_button("Alignment matrix α (CSV)", lambda: tables.attention_table(trace).to_csv(), "attention.csv",
-               f"{key}.csv-attention", downloads[0])
-    widgets.csv_button("Encoder states (CSV)", lambda: tables.encoder_table(trace).to_csv(index=False), "encoder-states.csv",
-               f"{key}.csv-encoder", downloads[1])
+    selected step outlined) and CSV downloads, built only while its switch is on (off at first: the
+    timeline above draws the same matrix, and Enter stays quick); the beam's hypotheses whenever
+    there was a beam."""
+    if st.toggle("Show every step: the outputs with their top choices, the alignment matrix α and CSV downloads",
+                 key=f"{key}.open"):
+        st.dataframe(tables.outputs_table(trace), hide_index=True)
+        present.chart(charts.alignment_figure(trace, step, phone=viewport.is_phone()), f"{key}.alignment")
+        downloads = st.columns(2)
+        widgets.csv_button("Alignment matrix α (CSV)", lambda: tables.attention_table(trace).to_csv(), "attention.csv",
+                   f"{key}.csv-attention", downloads[0])
+        widgets.csv_button("Encoder states (CSV)", lambda: tables.encoder_table(trace).to_csv(index=False),
+                   "encoder-states.csv", f"{key}.csv-encoder", downloads[1])
     if trace.beam:
         st.subheader(f"Beam search: {len(trace.beam)} hypotheses")
         st.caption("Finished hypotheses, best first, ranked by log-probability per token. The best one is traced "
