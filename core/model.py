@@ -192,10 +192,14 @@ class Seq2Seq(nn.Module):
         return StepOutput(logits, new_state, query, scores, weights, context)
 
     def loss(self, src: torch.Tensor, src_len: torch.Tensor, tgt: torch.Tensor,
-             label_smoothing: float = 0.0) -> tuple[torch.Tensor, int]:
+             label_smoothing: float = 0.0, guide: torch.Tensor | None = None,
+             guide_weight: float = 0.0) -> tuple[torch.Tensor, int]:
         """Teacher-forced cross-entropy. tgt (B, m) holds y_1..y_m, EOS, then PAD.
         Returns (sum of token losses, number of target tokens). Label smoothing regularises
-        training on small data; at 0 this is the plain negative log-likelihood."""
+        training on small data; at 0 this is the plain negative log-likelihood. `guide` (B, m, n):
+        for guided alignment training (core.align), each step's target attention weights (a row of
+        zeros: no guidance); the loss then adds `guide_weight` times the cross-entropy between
+        each guided row and the step's weights alpha_i."""
         encoded = self.encode(src, src_len)
         state = encoded.final
         prev = torch.full((src.size(0),), BOS_ID, dtype=torch.long)
@@ -204,6 +208,9 @@ class Seq2Seq(nn.Module):
             step = self.decode_step(prev, state, encoded)
             total = total + nn.functional.cross_entropy(step.logits, tgt[:, i], ignore_index=PAD_ID,
                                                         reduction="sum", label_smoothing=label_smoothing)
+            if guide is not None and step.weights is not None:
+                target = guide[:, i, : step.weights.size(1)]
+                total = total - guide_weight * (target * step.weights.clamp_min(1e-9).log()).sum()
             state, prev = step.state, tgt[:, i]
         return total, int((tgt != PAD_ID).sum())
 

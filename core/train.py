@@ -20,6 +20,7 @@ from pathlib import Path
 
 import torch
 
+from .align import align
 from .checkpoint import CHECKPOINT_DIR, ModelCard, save_model
 from .evaluate import alignment_figures, evaluate, grouped, is_translation, pad
 from .film import METRIC_SLICE, PROBES, FilmRecorder, save_film
@@ -106,11 +107,20 @@ def _piece_models(settings: Settings, train_pairs) -> dict[str, PieceModel]:
 
 def pair_batches(examples, batch_size: int, rng: random.Random):
     """One epoch of `encode_pairs`' examples as padded batches (src, src_len, tgt), shuffled by
-    `rng`, each of similar source length (less padding, every example once)."""
-    for batch in length_batches([len(src) for src, _ in examples], batch_size, rng):
+    `rng`, each of similar source length (less padding, every example once). Examples that carry
+    a third item, their alignment (m, n) from core.align, add the batch's guide (B, m + 1, n): the
+    end token's row and padding are zeros."""
+    for batch in length_batches([len(example[0]) for example in examples], batch_size, rng):
         src, src_len = pad([examples[i][0] for i in batch])
         tgt, _ = pad([examples[i][1] for i in batch])
-        yield src, src_len, tgt
+        if len(examples[batch[0]]) < 3:
+            yield src, src_len, tgt
+            continue
+        guide = torch.zeros(len(batch), tgt.size(1), src.size(1))
+        for row, i in enumerate(batch):
+            links = examples[i][2]
+            guide[row, : links.shape[0], : links.shape[1]] = torch.from_numpy(links)
+        yield src, src_len, tgt, guide
 
 
 def selection_metric(metrics: dict) -> float:
@@ -123,15 +133,21 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
           minutes: float = 28.0, train_size: int | None = None, out_dir: str | Path | None = CHECKPOINT_DIR,
           name: str | None = None,
           progress: bool = True, data_seed: int = 0, sizes: dict[str, int] | None = None,
-          film: bool = False, pieces_from: str | Path | None = None) -> tuple[Seq2Seq, ModelCard]:
+          film: bool = False, pieces_from: str | Path | None = None, guided: float = 0.0,
+          batch_size: int | None = None) -> tuple[Seq2Seq, ModelCard]:
     """Train one model; `sizes` overrides the task's split sizes (small runs and tests). With
     `film`, a training film (core.film) is recorded and saved beside the checkpoint; `pieces_from`
     (a pieces file, core.pieces) reuses learned piece models instead of learning them again, so a
-    run can reproduce a shipped model exactly."""
+    run can reproduce a shipped model exactly. `guided` > 0 (attention models): guided alignment
+    training, the loss adds `guided` times the cross-entropy between each step's weights and the
+    training pair's IBM Model 1 alignment (core.align), learned from the training split alone."""
     started = time.time()
     settings = SETTINGS[task]
     if steps is not None:
         settings = replace(settings, steps=steps, eval_every=min(settings.eval_every, max(1, steps // 4)))
+    if batch_size is not None:
+        settings = replace(settings, batch_size=batch_size)
+    guided = guided if attention is not None else 0.0
     module = get_task(task)
     sizes = dict(sizes or {})
     if train_size or settings.train_size:
@@ -156,6 +172,9 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
     config = replace(config, src_vocab=src_vocab.tokens, tgt_vocab=tgt_vocab.tokens)
     model = Seq2Seq(config, piece_models)
     examples = encode_pairs(splits["train"], model)
+    if guided:  # the end token (last target id) gets no alignment
+        links = align([(src, tgt[:-1]) for src, tgt in examples])
+        examples = [(src, tgt, link) for (src, tgt), link in zip(examples, links)]
     valid = splits["valid"]
 
     epochs = 0
@@ -167,7 +186,8 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
             yield from pair_batches(examples, settings.batch_size, rng)
 
     def loss_of(batch) -> torch.Tensor:
-        total, count = model.loss(*batch, settings.label_smoothing)
+        total, count = model.loss(*batch[:3], settings.label_smoothing, guide=batch[3] if len(batch) > 3 else None,
+                                  guide_weight=guided)
         return total / count
 
     recorder = _film_recorder(model, module, valid, settings.steps) if film else None
@@ -193,9 +213,12 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
               "held_out": "the test split shares no key (date, number, string or English sentence) with training"},
         metrics=metrics, by_length=by_length, fitted=fitted, seconds=seconds, minutes=minutes, seed=seed,
         batch_size=settings.batch_size, lr=settings.lr, epochs=epochs, samples=samples,
+        **({"guided_alignment": guided, "aligner": "IBM Model 1 both ways on the training split (core.align)"}
+           if guided else {}),
         command=f"python -m core.train --task {task} --attention {attention or 'none'}"
                 + ("" if cell == "gru" else f" --cell {cell}") + f" --minutes {minutes:g}"
-                + ("" if steps is None else f" --steps {steps}") + (" --film" if film else ""))
+                + ("" if steps is None else f" --steps {steps}") + (f" --guided {guided:g}" if guided else "")
+                + ("" if batch_size is None else f" --batch-size {batch_size}") + (" --film" if film else ""))
     model.card = card
     if out_dir is not None:
         save_model(model, card, out_dir)
@@ -249,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(CHECKPOINT_DIR))
     parser.add_argument("--film", action="store_true", help="record a training film (core.film) beside the checkpoint")
     parser.add_argument("--pieces-from", default=None, help="reuse this pieces file instead of learning pieces")
+    parser.add_argument("--guided", type=float, default=0.0,
+                        help="weight of the guided alignment loss (attention models; core.align)")
+    parser.add_argument("--batch-size", type=int, default=None, help="default: the task's")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     attention = None if args.attention == "none" else args.attention
@@ -257,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{card.name}: {card.metrics} in {card.training['seconds']:.0f} s")
         return 0
     _, card = train(args.task, attention, args.cell, args.seed, args.steps, args.minutes, args.train_size,
-                    args.out, args.name, film=args.film, pieces_from=args.pieces_from)
+                    args.out, args.name, film=args.film, pieces_from=args.pieces_from, guided=args.guided,
+                    batch_size=args.batch_size)
     print(f"{card.name}: {card.metrics} in {card.training['seconds']:.0f} s")
     for row in card.metrics_by_length:
         print("  ", row)
