@@ -204,14 +204,16 @@ class Seq2Seq(nn.Module):
         state = encoded.final
         prev = torch.full((src.size(0),), BOS_ID, dtype=torch.long)
         total = torch.zeros(())
+        weights = []
         for i in range(tgt.size(1)):
             step = self.decode_step(prev, state, encoded)
             total = total + nn.functional.cross_entropy(step.logits, tgt[:, i], ignore_index=PAD_ID,
                                                         reduction="sum", label_smoothing=label_smoothing)
-            if guide is not None and step.weights is not None:
-                target = guide[:, i, : step.weights.size(1)]
-                total = total - guide_weight * (target * step.weights.clamp_min(1e-9).log()).sum()
+            weights.append(step.weights)
             state, prev = step.state, tgt[:, i]
+        if guide is not None and self.scorer is not None:
+            alpha = torch.stack(weights, dim=1)  # (B, m, n)
+            total = total - guide_weight * (guide[:, : alpha.size(1), : alpha.size(2)] * alpha.clamp_min(1e-9).log()).sum()
         return total, int((tgt != PAD_ID).sum())
 
     @torch.no_grad()

@@ -232,3 +232,26 @@ def test_moving_the_step_reruns_only_the_step_section(monkeypatch):
         assert at.query_params.get("step", "1") == str(number)
         # AppTest shows what this run drew: the step section, and nothing above it (the browser keeps that).
         assert not at.title and not any(spec.get("frames") for spec in charts(at))
+
+
+def test_the_model_notes_say_how_the_attention_was_trained_from_the_card():
+    """The guided alignment sentence comes from the card's training record, and only from it."""
+    from streamlit.testing.v1 import AppTest
+
+    def notes(guided):
+        import dataclasses
+
+        from core import list_models
+        from ui.widgets import model_notes
+
+        card = next(c for c in list_models() if c.name == "en-tr-noattn")
+        training = {k: v for k, v in card.training.items() if k != "guided_alignment"}
+        if guided:
+            training["guided_alignment"] = guided
+        model_notes(dataclasses.replace(card, training=training))
+
+    without = AppTest.from_function(notes, args=(None,)).run()
+    assert not without.exception and "guided alignment" not in without.caption[0].value
+    assert "Tatoeba" in without.caption[0].value
+    weighted = AppTest.from_function(notes, args=(0.3,)).run()
+    assert "guided alignment, weight 0.3" in weighted.caption[0].value

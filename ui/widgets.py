@@ -45,6 +45,12 @@ def model_notes(card: ModelCard) -> None:
         notes.append("Its encoder reads the sentence both ways: $h^e_j$ joins the forward state after "
                      "$x_1..x_j$ and the backward state after $x_n..x_j$, so it describes $x_j$ in its whole "
                      "sentence; $h^d_0 = h^e_n$ as in the lecture.")
+    guided = card.training.get("guided_alignment")
+    if guided:
+        notes.append("Its attention was trained with a second goal beside the translation (guided alignment, "
+                     f"weight {guided:g}): to put its weights where IBM Model 1, an aligner that only counts which "
+                     "words occur together in the training pairs, links each output piece to the source. What it "
+                     "shows is still what it computes: the same dot product, softmax and weighted sum.")
     if card.data.get("credit"):
         notes.append(f"Data: {card.data['credit']}.")
     if notes:
