@@ -218,7 +218,8 @@ def train(task: str, attention: str | None = "dot", cell: str = "gru", seed: int
         command=f"python -m core.train --task {task} --attention {attention or 'none'}"
                 + ("" if cell == "gru" else f" --cell {cell}") + f" --minutes {minutes:g}"
                 + ("" if steps is None else f" --steps {steps}") + (f" --guided {guided:g}" if guided else "")
-                + ("" if batch_size is None else f" --batch-size {batch_size}") + (" --film" if film else ""))
+                + ("" if batch_size is None else f" --batch-size {batch_size}") + (" --film" if film else "")
+                + ("" if pieces_from is None else f" --pieces-from {pieces_from}"))
     model.card = card
     if out_dir is not None:
         save_model(model, card, out_dir)

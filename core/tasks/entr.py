@@ -68,10 +68,10 @@ def classroom_safe(english: str, turkish: str) -> bool:
 # Everyday sentences for the page's example buttons, chosen from the held-out test split of seed 0
 # (never seen in training) where en-tr-attn's output equals a human reference; they show Turkish
 # word order (the verb moves to the end) and suffixes (tests/test_tasks_entr.py keeps them correct).
-EXAMPLES = ["I went to Boston last year.", "I ate an apple.", "They need a hero.", "I answered many questions.",
-            "Tom decided not to go to the party.", "How about taking a walk before breakfast?",
-            "Why do you think Tom went to Boston?", "I have been reading a book all morning.",
-            "Can we get some coffee?", "I need a new jacket."]
+EXAMPLES = ["I went to Boston last year.", "I decided to enter the room.", "They need a hero.",
+            "Give Tom everything you've got.", "Tom is going to see Mary.", "I would like to go home now.",
+            "Thank you for supporting me.", "I have been reading a book all morning.", "Can we get some coffee?",
+            "I need a new jacket."]
 DEFAULT_SIZES = {"train": None, "valid": 1000, "test": 2000}  # train None: all remaining pairs
 
 
