@@ -11,7 +11,8 @@ its translation, a verb and its suffixed form) and damps the ones only frequency
     links[k]                        # (m, n) float32: row i sums to 1 over the n source positions
 
 Vectorised with numpy: every (target position, source position) co-occurrence of the corpus is one
-entry of a flat array, so an EM iteration over 90,000 sentence pairs takes about a second.
+entry of a flat array: both directions, five EM iterations each, take about 8 s for the 89,832
+en-tr training pairs.
 """
 from __future__ import annotations
 

@@ -213,7 +213,8 @@ class Seq2Seq(nn.Module):
             state, prev = step.state, tgt[:, i]
         if guide is not None and self.scorer is not None:
             alpha = torch.stack(weights, dim=1)  # (B, m, n)
-            total = total - guide_weight * (guide[:, : alpha.size(1), : alpha.size(2)] * alpha.clamp_min(1e-9).log()).sum()
+            target = guide[:, : alpha.size(1), : alpha.size(2)]
+            total = total - guide_weight * (target * alpha.clamp_min(1e-9).log()).sum()
         return total, int((tgt != PAD_ID).sum())
 
     @torch.no_grad()
