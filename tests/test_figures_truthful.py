@@ -93,9 +93,64 @@ def test_alpha_and_probabilities_never_share_a_scale(label, build):
             assert axis["cmin"] == 0 and axis["cmax"] == 1
 
 
-@pytest.mark.parametrize("label,build", [f for f in FIGURES if f[0].split()[0] in
-                                         ("timeline", "encoder-decoder", "side", "unrolled", "generation")],
-                         ids=lambda f: f if isinstance(f, str) else "")
+ANIMATED = [f for f in FIGURES if f[0].split()[0] in ("timeline", "encoder-decoder", "side", "unrolled", "generation")]
+
+
+@pytest.mark.parametrize("label,build", ANIMATED, ids=lambda f: f if isinstance(f, str) else "")
+def test_frames_are_sent_as_plotly_encodes_them(label, build):
+    """The frames go to the browser encoded by the app's own one-pass copy (animation.encoded), not by
+    Plotly; it must write exactly what Plotly's convert_to_base64 writes, and leave the figure's own
+    arrays as they were (a cached figure is sent again)."""
+    import copy
+
+    from _plotly_utils.utils import convert_to_base64
+
+    fig = build()
+    frames = fig._plain_frames
+    expected = copy.deepcopy(frames)
+    convert_to_base64(expected)
+    arrays_before = [a.copy() for a in _arrays(frames)]
+    assert fig.to_dict()["frames"] == expected
+    if arrays_before:  # numpy arrays go as base64 (some figures' frames hold only lists)
+        assert any(isinstance(v, dict) and "bdata" in v for v in _leaves(fig.to_dict()["frames"]))
+    assert arrays_before or not label.startswith("timeline")
+    after = _arrays(frames)
+    assert len(after) == len(arrays_before) and all(np.array_equal(a, b) for a, b in zip(after, arrays_before))
+
+
+def test_typed_arrays_match_plotly_for_every_dtype():
+    from _plotly_utils.utils import to_typed_array_spec
+
+    cases = [np.array([1, -2, 3]), np.array([300, -2]), np.array([70000, 1]), np.array([2 ** 40]),
+             np.array([1, 2], np.uint64), np.array([70000], np.uint64), np.arange(6, dtype=np.float32).reshape(2, 3),
+             np.arange(6.0).reshape(3, 2).T, np.array([], np.float32), np.array([True, False]), np.array(["a", "b"])]
+    for case in cases:
+        ours, theirs = animation.typed_array(case), to_typed_array_spec(case)
+        if isinstance(theirs, dict):
+            assert ours == theirs, case
+        else:
+            assert isinstance(ours, np.ndarray) and np.array_equal(ours, np.asarray(theirs)), case
+
+
+def _leaves(node):
+    if isinstance(node, dict):
+        if "bdata" in node:
+            yield node
+            return
+        for value in node.values():
+            yield from _leaves(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _leaves(value)
+    else:
+        yield node
+
+
+def _arrays(node) -> list[np.ndarray]:
+    return [leaf for leaf in _leaves(node) if isinstance(leaf, np.ndarray)]
+
+
+@pytest.mark.parametrize("label,build", ANIMATED, ids=lambda f: f if isinstance(f, str) else "")
 def test_animations_open_on_their_first_frame(label, build):
     spec = figure_dict(build())
     frames = spec["frames"]

@@ -1,7 +1,9 @@
 """A class on one server, in small: bounded caches, the warm start, students who leave mid-run or reload
 all at once, and sessions that never see each other's input (bench/load.py speaks the protocol)."""
 import asyncio
+import re
 import sys
+import time
 
 import pytest
 import streamlit as st
@@ -107,7 +109,9 @@ def test_a_class_leaves_the_server_healthy_and_private(tmp_path):
     """Ten students type their own sentences (none sees another's), one leaves mid-run, twenty reload
     at once; then a fresh session works. The server's log holds no traceback."""
     log = tmp_path / "server.log"
-    with app_server(log=log) as (url, _):
+    # closed tabs' sessions expire after 2 s here (30 s in .streamlit/config.toml), so that the test sees
+    # the server drop them itself when nothing else happens (ui.cache._drop_expired_sessions)
+    with app_server(log=log, env={"STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "2"}) as (url, _):
         asyncio.run(open_session(url, timeout=TIMEOUT))  # the first visit, as deploy/warm.py makes it (see README)
         students = asyncio.run(first_students(url, 10, 2))
         for session in students:
@@ -128,4 +132,11 @@ def test_a_class_leaves_the_server_healthy_and_private(tmp_path):
 
         session = asyncio.run(fresh())
         assert not session.errors and not session.leaks and session.own_seen == {token.encode()}
+        # nobody closes a tab after the last one: the server still frees the sessions kept for a reconnect
+        deadline = time.monotonic() + 3 * cache.TRIM_EVERY_S + 10
+        while time.monotonic() < deadline and not re.search(r"dropped \d+ closed session", log.read_text()):
+            time.sleep(1)
+        text = log.read_text()
+        assert re.search(r"dropped [1-9]\d* closed session", text), text[-3000:]
+        assert "left to Streamlit" not in text
     assert "Traceback" not in log.read_text(), log.read_text()

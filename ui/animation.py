@@ -5,14 +5,13 @@ Pure Plotly, no Streamlit.
 """
 from __future__ import annotations
 
-import copy
+import base64
 import html
 import math
 import re
 
 import numpy as np
 import plotly.graph_objects as go
-from _plotly_utils.utils import convert_to_base64
 
 STATE_SCALE = "RdBu"  # diverging and colour-blind safe: state vectors (red negative, blue positive)
 WEIGHT_SCALE = "Viridis"  # sequential and colour-blind safe: attention weights α only
@@ -155,21 +154,66 @@ class AnimatedFigure(go.Figure):
     the same arrays as the validated traces, so they are added to the figure's dict as they are.
     `to_dict()` (what Streamlit and `plotly.io.to_json` call) returns the whole animated figure; it
     is computed once, because the app caches these figures and never changes them (moving the step
-    slider would otherwise deep-copy and re-encode every frame on each rerun)."""
+    slider would otherwise deep-copy and re-encode every frame on each rerun).
 
-    def __init__(self, figure: go.Figure, frames: list[dict]):
-        super().__init__(figure)
-        self._plain_frames = frames
-        self._as_dict: dict | None = None
+    Made with `AnimatedFigure.adopt(fig, frames)`, which turns the built figure itself into one:
+    copying it into a new figure would validate all of it a second time."""
+
+    _plain_frames: list[dict]
+    _as_dict: dict | None
+
+    @classmethod
+    def adopt(cls, figure: go.Figure, frames: list[dict]) -> "AnimatedFigure":
+        """`figure` itself, now an AnimatedFigure with `frames` (the caller no longer changes it)."""
+        figure.__class__ = cls
+        figure._plain_frames = frames
+        figure._as_dict = None
+        return figure
 
     def to_dict(self) -> dict:
         if self._as_dict is None:
             result = super().to_dict()
-            frames = copy.deepcopy(self._plain_frames)
-            convert_to_base64(frames)
-            result["frames"] = frames
+            result["frames"] = encoded(self._plain_frames)
             self._as_dict = result
         return self._as_dict
+
+
+SKIPPED_KEYS = frozenset({"geojson", "layer", "layers", "range"})  # Plotly leaves these as they are
+TYPED = {"int8": "i1", "uint8": "u1", "int16": "i2", "uint16": "u2", "int32": "i4", "uint32": "u4",
+         "float32": "f4", "float64": "f8"}  # the typed arrays plotly.js reads
+
+
+def encoded(value):
+    """A copy of plain figure data with every numeric array as a base64 typed array, exactly as
+    Plotly's `convert_to_base64` writes it (a test compares the two), in one pass and without its
+    per-array conversions: the original keeps its arrays."""
+    if isinstance(value, dict):
+        return {key: item if key in SKIPPED_KEYS else encoded(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encoded(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return typed_array(value)
+    return value
+
+
+def typed_array(v: np.ndarray):
+    """Plotly's typed-array spec of a numpy array (int64 and uint64 narrowed to the smallest type that
+    holds the values); an empty array, or one of another type, as it is."""
+    if v.size == 0:
+        return v
+    if v.dtype in (np.int64, np.uint64):
+        low, high = v.min(), v.max()
+        kinds = ("int8", "int16", "int32") if v.dtype == np.int64 else ("uint8", "uint16", "uint32")
+        kind = next((k for k in kinds if np.iinfo(k).min <= low and high <= np.iinfo(k).max), None)
+        if kind is None:
+            return v
+        v = v.astype(kind)
+    if str(v.dtype) not in TYPED:
+        return v
+    spec = {"dtype": TYPED[str(v.dtype)], "bdata": base64.b64encode(np.ascontiguousarray(v)).decode("ascii")}
+    if v.ndim > 1:
+        spec["shape"] = str(v.shape)[1:-1]
+    return spec
 
 
 def animated(fig: go.Figure, frames: list[dict], prefix: str = "frame: ", **controls) -> AnimatedFigure:
@@ -185,7 +229,7 @@ def animated(fig: go.Figure, frames: list[dict], prefix: str = "frame: ", **cont
     for index, data in zip(first.get("traces", []), first.get("data", [])):
         fig.data[index].update({k: v for k, v in data.items() if k != "type"})
     animation_controls(fig, [f["name"] for f in frames], prefix, **controls)
-    return AnimatedFigure(fig, frames)
+    return AnimatedFigure.adopt(fig, frames)
 
 
 def animation_layout(fig: go.Figure, height: int, margin: dict | None = None) -> None:
@@ -201,13 +245,15 @@ def animation_controls(fig: go.Figure, names: list[str], prefix: str = "frame: "
     """Play/Pause/Resume buttons and a slider over the frames `names` (the figure opens on the
     first): all in the browser, no server round trip. They sit `below_px` under the plots, below
     the bottom axis labels, so no tick label lies on a button; the slider beside the buttons, or
-    under them (`stacked_slider`, for a narrow figure)."""
+    under them (`stacked_slider`, for a narrow figure). One layout update: Plotly validates each of
+    the slider's steps, once."""
     play = dict(frame=dict(duration=FRAME_MS, redraw=True), transition=dict(duration=0), mode="immediate")
     resume = dict(play, fromcurrent=True)
     pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")
+    buttons, slider = control_places(below_px, stacked_slider)
     fig.update_layout(
         updatemenus=[dict(type="buttons", direction="left", x=0.0, y=0, xanchor="left", yanchor="top",
-                          pad=dict(r=6), showactive=False,
+                          pad=dict(r=6, **buttons), showactive=False,
                           buttons=[dict(label="▶ Play", method="animate", args=[list(names), play]),
                                    dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
                                    dict(label="▷ Resume", method="animate", args=[None, resume])])],
@@ -217,19 +263,24 @@ def animation_controls(fig: go.Figure, names: list[str], prefix: str = "frame: "
                       steps=[dict(label=name, method="animate",
                                   args=[[name], dict(frame=dict(duration=0, redraw=True), mode="immediate",
                                                      transition=dict(duration=0))])
-                             for name in names])],
+                             for name in names], **slider)],
     )
-    place_controls(fig, below_px, stacked_slider)
 
 
 SLIDER_UNDER_PX = 42  # a slider under the buttons starts this far below their top (a button is about 34 px)
 
 
-def place_controls(fig: go.Figure, below_px: float, stacked_slider: bool) -> None:
-    """Where an animation's controls sit: the buttons `below_px` under the plots (clear of the bottom
-    axis labels), the slider beside them or, on a narrow figure, under them across the whole width."""
-    fig.layout.updatemenus[0].pad.t = below_px
+def control_places(below_px: float, stacked_slider: bool) -> tuple[dict, dict]:
+    """Where an animation's controls sit: the buttons' padding `below_px` under the plots (clear of the
+    bottom axis labels), and the slider's place beside them or, on a narrow figure, under them across
+    the whole width."""
     if stacked_slider:
-        fig.layout.sliders[0].update(x=0.0, len=1.0, pad=dict(t=below_px + SLIDER_UNDER_PX, b=0))
-    else:
-        fig.layout.sliders[0].update(x=0.27, len=0.73, pad=dict(t=below_px - 16, b=0))
+        return dict(t=below_px), dict(x=0.0, len=1.0, pad=dict(t=below_px + SLIDER_UNDER_PX, b=0))
+    return dict(t=below_px), dict(x=0.27, len=0.73, pad=dict(t=below_px - 16, b=0))
+
+
+def place_controls(fig: go.Figure, below_px: float, stacked_slider: bool) -> None:
+    """Moves the controls of an animated figure (control_places)."""
+    buttons, slider = control_places(below_px, stacked_slider)
+    fig.layout.updatemenus[0].pad.update(buttons)
+    fig.layout.sliders[0].update(slider)

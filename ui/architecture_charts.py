@@ -170,7 +170,7 @@ def pattern_figure(pattern: str, inputs: list[str], outputs: list[str], phone: b
     # Play/Pause/Resume take most of a phone's width: the slider goes on its own line under them (no
     # axis labels under the wiring, so the buttons come close)
     animation_controls(fig, names, prefix="step ", below_px=20 if phone else 66, stacked_slider=phone)
-    return AnimatedFigure(fig, frames)
+    return AnimatedFigure.adopt(fig, frames)
 
 
 def phone_colour_axis(title: str, scale: str, bottom: float, digits: int = 2) -> dict:

@@ -202,15 +202,17 @@ class _Layout:
             y = {**column, **right, "align": right["dec"], "topk": right["contexts"]}
             x = self.COLUMNS
             self.width_px = PLOT_PX
+        ref = {name: subplot_ref(self.fig, self.row[name], 1) for name in names}
+        self.axes = {name: (f"xaxis{ref[name][0][1:]}", f"yaxis{ref[name][1][1:]}") for name in names}
+        placed = {}  # one layout update (each of Plotly's costs a full pass over the layout)
         for name in names:
-            subplot = self.fig.get_subplot(self.row[name], 1)
-            self.fig.layout[subplot.xaxis.plotly_name].domain = list(x[name])
-            self.fig.layout[subplot.yaxis.plotly_name].domain = list(y[name])
-            self.fig.add_annotation(text=self.PANELS[name], x=sum(x[name]) / 2, y=y[name][1], xref="paper",
-                                    yref="paper", xanchor="center", yanchor="bottom", showarrow=False)
+            placed[self.axes[name][0]] = dict(domain=list(x[name]))
+            placed[self.axes[name][1]] = dict(domain=list(y[name]))
+        self.fig.update_layout(placed, annotations=[
+            dict(text=self.PANELS[name], x=sum(x[name]) / 2, y=y[name][1], xref="paper", yref="paper",
+                 xanchor="center", yanchor="bottom", showarrow=False) for name in names])
         animation_layout(self.fig, height, margin)
         self.x, self.y = x, y
-        ref = {name: subplot_ref(self.fig, self.row[name], 1) for name in names}
         self.src_strip, self.out_strip, self.enc, self.dec = ref["src_strip"], ref["out_strip"], ref["enc"], ref["dec"]
         self.scores, self.contexts, self.weights = ref["scores"], ref["contexts"], ref["weights"]
         self.align, self.topk = ref["align"], ref["topk"]
@@ -345,27 +347,30 @@ def _style_axes(fig: go.Figure, grid: _Layout, src_labels: list[str], score_rang
                 order: np.ndarray, strip_lines: int):
     """Axes: source positions 1..n on the source panels and the alignment's columns, decoder steps on
     the decoder panels. Future output tokens never appear in labels (the strip reveals them as they
-    are chosen): steps are numbered."""
+    are chosen): steps are numbered. One layout update for all of them."""
     n, m = grid.n, grid.m
+    axes: dict[str, dict] = {}
+
+    def axis(name: str, which: int, **props) -> None:
+        axes.setdefault(grid.axes[name][which], {}).update(props)
+
     for name in ("src_strip", "enc", "scores", "weights", "align"):
-        fig.update_xaxes(range=[0.5, n + 0.5], showticklabels=name in ("weights", "align"),
-                         **fitting_ticks(src_labels, grid.width(name)), row=grid.row[name], col=1)
-    fig.update_yaxes(showticklabels=False, range=[-0.5, 0.5], row=grid.row["src_strip"], col=1)
-    fig.update_xaxes(range=[0.5, m + 0.5], showticklabels=False, row=grid.row["out_strip"], col=1)
-    fig.update_yaxes(range=[strip_lines - 0.5, -0.5], showticklabels=False, row=grid.row["out_strip"], col=1)
-    fig.update_xaxes(range=[-0.5, m + 0.5], row=grid.row["dec"], col=1,
-                     **fitting_ticks([f"h{i}" for i in range(m + 1)], grid.width("dec"), start=0))
-    fig.update_xaxes(range=[0.5, m + 0.5], row=grid.row["contexts"], col=1,
-                     **fitting_ticks([f"c{i}" for i in range(1, m + 1)], grid.width("contexts")))
+        axis(name, 0, range=[0.5, n + 0.5], showticklabels=name in ("weights", "align"),
+             **fitting_ticks(src_labels, grid.width(name)))
+    axis("src_strip", 1, showticklabels=False, range=[-0.5, 0.5])
+    axis("out_strip", 0, range=[0.5, m + 0.5], showticklabels=False)
+    axis("out_strip", 1, range=[strip_lines - 0.5, -0.5], showticklabels=False)
+    axis("dec", 0, range=[-0.5, m + 0.5], **fitting_ticks([f"h{i}" for i in range(m + 1)], grid.width("dec"), start=0))
+    axis("contexts", 0, range=[0.5, m + 0.5], **fitting_ticks([f"c{i}" for i in range(1, m + 1)], grid.width("contexts")))
     for name in ("enc", "dec", "contexts"):
-        fig.update_yaxes(title_text="unit", autorange="reversed", row=grid.row[name], col=1,
-                         **unit_rows(order, grid.height(name)))
-    fig.update_yaxes(range=list(score_range), title_text="score", nticks=4, row=grid.row["scores"], col=1)
-    fig.update_yaxes(range=[0, 1.05], title_text="α", tickvals=[0, 0.5, 1], row=grid.row["weights"], col=1)
-    fig.update_yaxes(autorange="reversed", title_text="step i", row=grid.row["align"], col=1,
-                     **fitting_ticks([str(i) for i in range(1, m + 1)], grid.height("align"), vertical=True))
-    fig.update_xaxes(range=[0, 1.45], tickvals=[0, 0.5, 1], row=grid.row["topk"], col=1)
-    fig.update_yaxes(showticklabels=False, range=[4.5, -0.5], row=grid.row["topk"], col=1)
+        axis(name, 1, title=dict(text="unit"), autorange="reversed", **unit_rows(order, grid.height(name)))
+    axis("scores", 1, range=list(score_range), title=dict(text="score"), nticks=4)
+    axis("weights", 1, range=[0, 1.05], title=dict(text="α"), tickvals=[0, 0.5, 1])
+    axis("align", 1, autorange="reversed", title=dict(text="step i"),
+         **fitting_ticks([str(i) for i in range(1, m + 1)], grid.height("align"), vertical=True))
+    axis("topk", 0, range=[0, 1.45], tickvals=[0, 0.5, 1])
+    axis("topk", 1, showticklabels=False, range=[4.5, -0.5])
+    fig.update_layout(axes)
 
 
 def _frame(grid: _Layout, trace: Trace, moment: _Moment, scores: np.ndarray, weights: np.ndarray,

@@ -212,7 +212,7 @@ def presented(fig: go.Figure, main: bool = False) -> go.Figure:
     if main not in memo:
         out = go.Figure(fig)
         _enlarge(out, main, getattr(fig, "_plain_frames", []))
-        memo[main] = AnimatedFigure(out, fig._plain_frames) if isinstance(fig, AnimatedFigure) else out
+        memo[main] = AnimatedFigure.adopt(out, fig._plain_frames) if isinstance(fig, AnimatedFigure) else out
     return memo[main]
 
 
