@@ -61,3 +61,31 @@ os._exit(0)  # done: the interpreter's teardown with the app's warm-up thread in
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_import_in_turn_returns_only_whole_modules(tmp_path, monkeypatch):
+    """A session that asks for a module another thread is still importing waits for it to be whole
+    (a cold server's first sessions run app.py at once; Plotly reads pandas from sys.modules, where a
+    module sits from the moment its import begins)."""
+    import importlib
+    import sys
+    import threading
+    import time
+
+    from ui import shell
+
+    (tmp_path / "slow_module_for_import_test.py").write_text(
+        "import time\nstarted = True\ntime.sleep(1.0)\nWHOLE = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(shell, "_IMPORTED", set())
+    name = "slow_module_for_import_test"
+    first = threading.Thread(target=importlib.import_module, args=(name,))
+    first.start()
+    deadline = time.monotonic() + 10
+    while name not in sys.modules and time.monotonic() < deadline:  # the first import has begun
+        time.sleep(0.01)
+    assert name in sys.modules and not hasattr(sys.modules[name], "WHOLE")
+    shell.import_in_turn(name)
+    assert sys.modules[name].WHOLE
+    first.join()
+    monkeypatch.delitem(sys.modules, name)

@@ -14,14 +14,20 @@ _IMPORTS = threading.Lock()
 
 
 def import_in_turn(*modules: str) -> None:
-    """Import `modules` one session at a time. On a cold server the first sessions run app.py at
-    once, and two threads importing numpy, pandas or torch together can see a half-initialised module
-    ("partially initialized module 'numpy'"); after the first import this costs nothing."""
-    if all(name in sys.modules for name in modules):
+    """Import `modules` one session at a time, and return only when they are whole. On a cold server
+    the first sessions run app.py at once, and two threads importing numpy, pandas or torch together
+    can see a half-initialised module ("partially initialized module 'pandas'"): a module is in
+    sys.modules from the moment its import begins, and Plotly takes pandas from there. The import
+    system makes a second importer wait for the first to finish; after that this costs nothing."""
+    if _IMPORTED.issuperset(modules):
         return
     with _IMPORTS:
         for name in modules:
-            importlib.import_module(name)
+            importlib.import_module(name)  # waits while another thread is still importing it
+            _IMPORTED.add(name)
+
+
+_IMPORTED: set[str] = set()
 
 
 def load_plotly_early():
