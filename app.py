@@ -3,7 +3,7 @@ import streamlit as st
 
 from ui.lecture_path import HOME, STOPS
 from ui import present, viewport
-from ui.shell import compact_top, done_loading, import_in_turn, load_plotly_early, show_loading
+from ui.shell import compact_top, done_loading, import_in_turn, in_turn, load_plotly_early, show_loading
 
 st.set_page_config(page_title="Seq2Seq Attention Explorer", page_icon="🔎", layout="wide")
 # The navigation goes out before torch is imported, so a cold server paints it (and the page's
@@ -27,7 +27,8 @@ warm_up()  # once per server, in the background: every model and card example (u
 if loading is not None:
     loading.caption(":material/hourglass_top: Loading the models…")  # the page writes its own title below from here on
 try:
-    navigation.run()
+    with in_turn():  # pages compute a few at a time, first come first served (ui/shell.py)
+        navigation.run()
     present.sync_url()  # pages write their own parameters; `present` stays in the link while it is on
 finally:
     if early_chart is not None:

@@ -89,3 +89,40 @@ def test_import_in_turn_returns_only_whole_modules(tmp_path, monkeypatch):
     assert sys.modules[name].WHOLE
     first.join()
     monkeypatch.delitem(sys.modules, name)
+
+
+def test_page_runs_take_turns(monkeypatch):
+    """At most RUNS_AT_ONCE page runs compute at once; the others wait and all are served; a run that
+    ends with an exception (Streamlit stops and reruns scripts by raising) gives its turn back."""
+    import threading
+    import time
+
+    from ui import shell
+
+    monkeypatch.setattr(shell, "_RUNS", threading.BoundedSemaphore(shell.RUNS_AT_ONCE))
+    lock, state = threading.Lock(), {"now": 0, "most": 0, "done": []}
+
+    def run(k: int) -> None:
+        try:
+            with shell.in_turn():
+                with lock:
+                    state["now"] += 1
+                    state["most"] = max(state["most"], state["now"])
+                time.sleep(0.05)
+                with lock:
+                    state["now"] -= 1
+                    state["done"].append(k)
+                if k % 3 == 0:
+                    raise RuntimeError("stopped")
+        except RuntimeError:
+            pass
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(9)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.005)
+    for thread in threads:
+        thread.join(timeout=30)
+    assert state["most"] == shell.RUNS_AT_ONCE
+    assert sorted(state["done"]) == list(range(9))
+    assert shell._RUNS.acquire(blocking=False) and shell._RUNS.acquire(blocking=False)  # every turn was given back

@@ -1,6 +1,7 @@
 """What every page calls first."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import sys
@@ -28,6 +29,35 @@ def import_in_turn(*modules: str) -> None:
 
 
 _IMPORTED: set[str] = set()
+
+
+RUNS_AT_ONCE = 2  # page runs that may compute at the same time (see in_turn)
+_RUNS = threading.BoundedSemaphore(RUNS_AT_ONCE)
+
+
+@contextlib.contextmanager
+def in_turn():
+    """Page runs take turns, RUNS_AT_ONCE at a time, the others waiting in the order they came.
+
+    A Streamlit server runs each session's page in a thread of one Python process, and those threads
+    share one core (the GIL): 60 students pressing Enter together made 60 runs crawl side by side,
+    each taking 60 times as long, each holding its half-built figures in memory all that time, and
+    the switching between them cost a third more CPU per run. In turn, each run is done at its own
+    speed, the server's peak memory is that of two runs, and the waiting students are served first
+    come, first served. Two, not one, so that a run waiting for a figure another run is computing
+    (Streamlit's cache lets one compute it) never stops the server. A run that has to wait says so
+    at the top of its page until its turn comes (the slot is there on every run, so that the page's
+    elements keep their places)."""
+    notice = st.empty()
+    if not _RUNS.acquire(blocking=False):
+        notice.caption(":material/hourglass_top: Many people are using the app right now: your page is computed "
+                       "in turn, in a moment.")
+        _RUNS.acquire()
+        notice.empty()
+    try:
+        yield
+    finally:
+        _RUNS.release()
 
 
 def load_plotly_early():
