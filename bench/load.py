@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import os
 import random
 import re
@@ -372,6 +373,7 @@ def cache_sizes() -> None:
     torch.set_num_threads(1)
     from core import list_models
     from ui import cache
+    from ui.animation import SentFigure  # what the figure caches hold
     from ui.encdec_charts import encoder_decoder_figure, side_by_side_figure
     from ui.rnn_charts import unrolled_figure
 
@@ -384,6 +386,7 @@ def cache_sizes() -> None:
     def resource_mb(build) -> float:
         tracemalloc.start()
         value = build()
+        gc.collect()  # what the build left behind in reference cycles (Plotly's objects) is not the value
         size = tracemalloc.get_traced_memory()[0]
         tracemalloc.stop()
         del value
@@ -407,13 +410,13 @@ def cache_sizes() -> None:
         # the figures draw a greedy trace: the one with the most cells (source tokens x steps)
         text, trace = max(greedy.items(), key=lambda item: len(item[1].src_tokens) * len(item[1].steps))
         if card.attention:
-            note("_timeline", resource_mb(lambda: cache.timeline_figure(trace)))
+            note("_timeline", resource_mb(lambda: SentFigure.of(cache.timeline_figure(trace))))
             plain = card.name.replace("-attn", "-noattn")
             if any(c.name == plain for c in cards):
                 pair = (trace, cache._trace.__wrapped__(plain, text, 1.0, (), 1))
-                note("get_side_by_side", resource_mb(lambda: side_by_side_figure(*pair)))
+                note("_side_by_side", resource_mb(lambda: SentFigure.of(side_by_side_figure(*pair))))
         else:
-            note("get_encoder_decoder", resource_mb(lambda: encoder_decoder_figure(trace)))
+            note("_encoder_decoder", resource_mb(lambda: SentFigure.of(encoder_decoder_figure(trace))))
     for card in (c for c in cards if c.kind != "seq2seq"):
         run = cache.get_run.__wrapped__(card.name, prose)
         note("get_run", len(pickle.dumps(run)) / 1e6)
@@ -423,8 +426,9 @@ def cache_sizes() -> None:
             generation = cache._generation.__wrapped__(card.name, prose, 300, 1.0, 0)
             note("_generation", len(pickle.dumps(generation)) / 1e6)
             if card.name == "lm-lstm":  # the largest of the three (it also has the cell state)
-                note("get_unrolled", resource_mb(lambda: unrolled_figure(run)))
-                note("_generation_figure", resource_mb(lambda: unrolled_figure(generation, first=len(prose) - 20)))
+                note("_unrolled", resource_mb(lambda: SentFigure.of(unrolled_figure(run))))
+                note("_generation_figure",
+                     resource_mb(lambda: SentFigure.of(unrolled_figure(generation, first=len(prose) - 20))))
     note("get_prefixes", len(pickle.dumps(cache.get_prefixes.__wrapped__("reverse-attn", letters))) / 1e6)
     note("get_cards", len(pickle.dumps(cards)) / 1e6)
     total = 0.0

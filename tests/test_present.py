@@ -90,3 +90,21 @@ def test_token_strips_grow_to_the_presenter_font_only_where_their_cells_allow(na
     plan = strip_text(labels, width, strip.textfont.size, height)
     assert plan["rows"] == [list(row) for row in rows] and plan["size"] == strip.textfont.size
     assert next(t for t in fig.data if t.name == "output tokens").textfont.size != present.FONT_PX  # original kept
+
+
+@pytest.mark.skipif("dates-attn" not in SHIPPED, reason="dates-attn")
+def test_a_cached_figure_sends_and_presents_what_the_built_figure_does():
+    """The figure caches keep a figure as its JSON (ui.animation.SentFigure): the browser receives the
+    same text, and the presenter view, rebuilt from it, the same figure as from the built one."""
+    import plotly.io as pio
+
+    from ui.animation import SentFigure
+
+    fig = timeline_figure(shipped("dates-attn").translate("3rd of May 1979"))
+    sent = SentFigure.of(fig)
+    assert pio.to_json(sent, validate=False) == pio.to_json(fig, validate=False)
+    assert json.loads(pio.to_json(sent.full(), validate=False)) == json.loads(pio.to_json(fig, validate=False))
+    shown = present.presented(sent, main=True)
+    assert isinstance(shown, SentFigure) and present.presented(sent, main=True) is shown
+    assert json.loads(pio.to_json(shown, validate=False)) == json.loads(pio.to_json(present.presented(fig, main=True),
+                                                                                     validate=False))

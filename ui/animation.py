@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import math
 import re
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
 STATE_SCALE = "RdBu"  # diverging and colour-blind safe: state vectors (red negative, blue positive)
 WEIGHT_SCALE = "Viridis"  # sequential and colour-blind safe: attention weights α only
@@ -176,6 +178,34 @@ class AnimatedFigure(go.Figure):
             result["frames"] = encoded(self._plain_frames)
             self._as_dict = result
         return self._as_dict
+
+
+class SentFigure(go.Figure):
+    """A figure kept as nothing but the JSON text the browser receives, for the figure caches.
+
+    A built figure holds its frames, Plotly's validated objects and their dict: tens of thousands of
+    small Python objects. Cached for minutes while a class makes and drops millions of others, they
+    pin the interpreter's memory arenas, which then cannot go back to the system: a server that had
+    served 60 students kept 270 MB of such arenas mostly empty. As text, a cached figure is one block
+    of a few hundred kB. `to_dict()` reads it back (a millisecond or two, for each page that sends
+    it); `full()` gives the Plotly figure again (the presenter view rebuilds its copy from it)."""
+
+    _json: str
+
+    @classmethod
+    def of(cls, figure: go.Figure) -> "SentFigure":
+        sent = cls()
+        sent._json = pio.to_json(figure, validate=False)
+        return sent
+
+    def to_dict(self) -> dict:
+        return json.loads(self._json)
+
+    def full(self) -> go.Figure:
+        """The Plotly figure again (an AnimatedFigure when it has frames), its arrays as sent."""
+        spec = self.to_dict()
+        figure = go.Figure({"data": spec["data"], "layout": spec["layout"]})
+        return AnimatedFigure.adopt(figure, spec["frames"]) if "frames" in spec else figure
 
 
 SKIPPED_KEYS = frozenset({"geojson", "layer", "layers", "range"})  # Plotly leaves these as they are

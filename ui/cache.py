@@ -21,6 +21,7 @@ from streamlit.logger import get_logger
 from core import CheckpointError, ModelCard, RecurrentModel, RNNTrace, Seq2Seq, Trace, list_models, load_model
 from core.rnn import MAX_GRADIENT_TOKENS
 
+from .animation import SentFigure
 from .charts import timeline_figure
 
 GRADIENT_MAX_TOKENS = MAX_GRADIENT_TOKENS  # the most RecurrentModel.gradient_norms reads
@@ -88,7 +89,7 @@ def get_trace(name: str, text: str, temperature: float = 1.0, mask: tuple[int, .
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_FIGURES)  # read-only: Streamlit serialises it, never changes it
 def _timeline(name: str, text: str, temperature: float, mask: tuple[int, ...], beam: int, phone: bool) -> go.Figure:
-    return timeline_figure(get_trace(name, text, temperature, mask, beam), phone=phone)
+    return SentFigure.of(timeline_figure(get_trace(name, text, temperature, mask, beam), phone=phone))
 
 
 def get_timeline(name: str, text: str, temperature: float = 1.0, mask: tuple[int, ...] = (),
@@ -125,7 +126,7 @@ def get_gradient_norms(name: str, text: str):
 def _unrolled(name: str, text: str, phone: bool) -> go.Figure:
     from .rnn_charts import unrolled_figure
 
-    return unrolled_figure(get_run(name, text), phone=phone)
+    return SentFigure.of(unrolled_figure(get_run(name, text), phone=phone))
 
 
 def get_unrolled(name: str, text: str, phone: bool = False) -> go.Figure:
@@ -136,7 +137,7 @@ def get_unrolled(name: str, text: str, phone: bool = False) -> go.Figure:
 def _encoder_decoder(name: str, text: str, phone: bool) -> go.Figure:
     from .encdec_charts import encoder_decoder_figure
 
-    return encoder_decoder_figure(get_trace(name, text), phone=phone)
+    return SentFigure.of(encoder_decoder_figure(get_trace(name, text), phone=phone))
 
 
 def get_encoder_decoder(name: str, text: str, phone: bool = False) -> go.Figure:
@@ -158,7 +159,7 @@ def _generation_figure(name: str, prompt: str, length: int, temperature: float, 
     trace = get_generation(name, prompt, length, temperature, seed)
     prompt_steps = sum(not s.generated for s in trace.steps)
     # the prompt's end, then the generation
-    return unrolled_figure(trace, first=max(0, prompt_steps - 20), phone=phone)
+    return SentFigure.of(unrolled_figure(trace, first=max(0, prompt_steps - 20), phone=phone))
 
 
 def get_generation_figure(name: str, prompt: str, length: int, temperature: float, seed: int,
@@ -170,8 +171,8 @@ def get_generation_figure(name: str, prompt: str, length: int, temperature: floa
 def _side_by_side(with_attention: str, without: str, text: str, phone: bool) -> go.Figure:
     from .encdec_charts import side_by_side_figure
 
-    return side_by_side_figure(get_trace(with_attention, text), get_trace(without, text),
-                               split=get_model(without).target_tokens, phone=phone)
+    return SentFigure.of(side_by_side_figure(get_trace(with_attention, text), get_trace(without, text),
+                                             split=get_model(without).target_tokens, phone=phone))
 
 
 def get_side_by_side(with_attention: str, without: str, text: str, phone: bool = False) -> go.Figure:
@@ -356,7 +357,8 @@ def _film_figure(name: str, probe: int, phone: bool) -> go.Figure:
     from .film_charts import film_figure, twin_name
 
     twin = twin_name(name)
-    return film_figure(get_film(name), probe, get_film(twin) if twin in get_film_names() else None, phone=phone)
+    return SentFigure.of(film_figure(get_film(name), probe, get_film(twin) if twin in get_film_names() else None,
+                                     phone=phone))
 
 
 def get_film_figure(name: str, probe: int, phone: bool = False) -> go.Figure:

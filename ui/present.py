@@ -203,16 +203,19 @@ def presented(fig: go.Figure, main: bool = False) -> go.Figure:
     GROWTH times as tall, and the page's main figure at least MAIN_HEIGHT tall."""
     import plotly.graph_objects as go
 
-    from .animation import AnimatedFigure
+    from .animation import AnimatedFigure, SentFigure
 
     memo = getattr(fig, "_presented", None)
     if memo is None:  # the app's figures are cached and never changed: present each one once
         memo = {}
         fig._presented = memo
     if main not in memo:
-        out = go.Figure(fig)
-        _enlarge(out, main, getattr(fig, "_plain_frames", []))
-        memo[main] = AnimatedFigure.adopt(out, fig._plain_frames) if isinstance(fig, AnimatedFigure) else out
+        source = fig.full() if isinstance(fig, SentFigure) else fig  # a cached figure: its Plotly objects again
+        out = go.Figure(source)
+        _enlarge(out, main, getattr(source, "_plain_frames", []))
+        if isinstance(source, AnimatedFigure):
+            out = AnimatedFigure.adopt(out, source._plain_frames)
+        memo[main] = SentFigure.of(out) if isinstance(fig, SentFigure) else out
     return memo[main]
 
 

@@ -16,6 +16,7 @@ from core import CheckpointError, ModelCard, Seq2Seq, Trace
 from core.checkpoint import MAX_UPLOAD_BYTES, model_from_files
 
 from . import cache
+from .animation import SentFigure
 from .charts import timeline_figure
 from .labels import markdown_text
 from .widgets import state_key
@@ -72,7 +73,8 @@ def get_timeline(name: str, text: str, temperature: float = 1.0, mask: tuple[int
     if name not in _models():
         return cache.get_timeline(name, text, temperature, mask, beam, phone)
     return _remembered(("timeline", name, text, temperature, mask, beam, phone),
-                       lambda: timeline_figure(get_trace(name, text, temperature, mask, beam), phone=phone))
+                       lambda: SentFigure.of(timeline_figure(get_trace(name, text, temperature, mask, beam),
+                                                             phone=phone)))
 
 
 def _upload_problem(files) -> str | Seq2Seq:
