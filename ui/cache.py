@@ -11,6 +11,8 @@ from two pages (a default left out or written out) is one entry, not two.
 """
 from __future__ import annotations
 
+import concurrent.futures
+import gc
 import threading
 import time
 
@@ -256,37 +258,45 @@ TRIM_EVERY_S = 15  # how often memory freed by closed sessions and dropped cache
 
 
 def _trim_forever() -> None:
-    """Give freed heap memory back to the system every TRIM_EVERY_S seconds. glibc's malloc keeps
-    what Python frees for reuse, so without this a server's RSS stays at its peak after a class has
-    left. ctypes releases the GIL during the call. Not glibc (macOS, musl): nothing to do."""
+    """Every TRIM_EVERY_S seconds: free closed tabs' expired sessions, collect reference cycles, and give
+    freed heap memory back to the system. glibc's malloc keeps what Python frees for reuse, so without
+    this a server's RSS stays at its peak after a class has left. ctypes releases the GIL during the
+    call. Not glibc (macOS, musl): no trim, the rest still runs."""
     import ctypes
 
     try:
         trim = ctypes.CDLL("libc.so.6").malloc_trim
     except (OSError, AttributeError):
         trim = None
+    ticks = 0
     while True:
         time.sleep(TRIM_EVERY_S)
-        _drop_expired_sessions()
+        ticks += 1
+        dropped = _drop_expired_sessions()
+        # Python collects cycles (Plotly's figures are full of them) when it allocates; a server that a
+        # class has just left allocates nothing, so without this their memory stayed taken. Right after
+        # sessions were dropped, else once a minute (a full collection in a busy server costs CPU).
+        if dropped or ticks % 4 == 0:
+            gc.collect()
         if trim is not None:
             trim(0)
 
 
-def _drop_expired_sessions() -> None:
-    """Free the sessions of closed tabs once they can no longer reconnect.
+def _drop_expired_sessions() -> int:
+    """Free the sessions of closed tabs once they can no longer reconnect; returns how many.
 
     Streamlit keeps a closed tab's session (its state, its last page) for server.disconnectedSessionTTL
     seconds, in a cache that removes expired sessions only when it is next written to, that is when
     another tab closes. After a class leaves, nothing closes any more, and up to 128 sessions stayed
-    in memory for good (measured: about 200 MB after 60 students). This asks that cache to remove
-    its expired entries, on the server's event loop (the thread that uses it) and under the session
-    manager's own lock, which is what Streamlit's next write would do. It reads Streamlit internals:
-    on a version without them it does nothing and says so once in the log."""
+    in memory for good. This asks that cache to remove its expired entries, on the server's event loop
+    (the thread that uses it; this waits up to 5 s for it) and under the session manager's own lock,
+    which is what Streamlit's next write would do. It reads Streamlit internals: on a version without
+    them it does nothing and says so once in the log."""
     from streamlit import runtime
 
     global _expiry_unsupported
     if _expiry_unsupported or not runtime.exists():
-        return
+        return 0
     try:
         manager = runtime.get_instance()._session_mgr
         storage, lock = manager._session_storage._cache, manager._storage_lock
@@ -295,15 +305,28 @@ def _drop_expired_sessions() -> None:
     except (AttributeError, RuntimeError):
         _expiry_unsupported = True
         _log.warning("closed sessions are left to Streamlit (this version's session storage is unknown)")
-        return
+        return 0
+    done: concurrent.futures.Future = concurrent.futures.Future()
 
     def drop() -> None:
-        with lock:
-            dropped = expire()
-        if dropped:
-            _log.info("dropped %d closed session(s) past server.disconnectedSessionTTL", len(dropped))
+        try:
+            with lock:
+                done.set_result(len(expire()))
+        except Exception as error:  # reported by the waiting thread
+            done.set_exception(error)
 
     loop.call_soon_threadsafe(drop)
+    try:
+        dropped = done.result(timeout=5)
+    except concurrent.futures.TimeoutError:  # a busy loop: the next round
+        return 0
+    except Exception:  # the storage changed under us: leave it to Streamlit from now on
+        _expiry_unsupported = True
+        _log.exception("closed sessions are left to Streamlit")
+        return 0
+    if dropped:
+        _log.info("dropped %d closed session(s) past server.disconnectedSessionTTL", dropped)
+    return dropped
 
 
 _expiry_unsupported = False
